@@ -1,0 +1,1 @@
+"""Generators: one interface (`base.Generator`) for the oracle world, diffusers pipelines, imports."""

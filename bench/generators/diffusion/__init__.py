@@ -1,0 +1,1 @@
+"""Real generators: model cards (models/*.yaml), the diffusers adapter, tiny local pipelines."""

@@ -1,0 +1,1 @@
+"""Oracle-world generators: `oracle`, `oracle+<violation>[:magnitude]`, `oracle~<nuisance>[:level]`."""

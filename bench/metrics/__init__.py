@@ -1,0 +1,1 @@
+"""Metrics: one spec per metric (`base.MetricSpec`), one registry (`base.METRICS`)."""

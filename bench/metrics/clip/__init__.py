@@ -1,0 +1,1 @@
+"""CLIP alignment metrics (CLIPSIM, CLIP-Temp)."""

@@ -1,0 +1,1 @@
+"""Set-level distribution metrics (FVD, KVD) on I3D features."""

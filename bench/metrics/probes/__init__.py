@@ -1,0 +1,1 @@
+"""Weight-free probe checks: physics, permanence, identity."""

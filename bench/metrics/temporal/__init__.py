@@ -1,0 +1,1 @@
+"""Temporal-consistency metrics that need no learned weights (and LPIPS, which does)."""

@@ -1,0 +1,1 @@
+"""Leaderboards, plots, sample strips, HTML; notebooks call into this package."""

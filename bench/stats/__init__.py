@@ -1,0 +1,1 @@
+"""Statistics: bootstrap CIs, paired comparisons, ranks with ties, FD subsampling."""

@@ -1,0 +1,1 @@
+"""The run directory: run.json, manifest.jsonl, videos/, scores.parquet."""

@@ -1,0 +1,287 @@
+"""The ``Video`` value and its only reader/writer.
+
+Every metric reads one ``Video``: uint8 frames ``T x H x W x 3`` (RGB), a frame rate, and a
+provenance dict.  Videos are decoded exactly once per scoring run (``bench.scoring``); nothing
+else in the package opens a video file.
+
+Storage (see ARCHITECTURE.md, run directory):
+- the **lossless** copy that metrics read: FFV1 (``gbrp``, bit-exact RGB) in Matroska, ``.mkv``;
+- the **preview** for people: H.264 ``yuv420p`` in MP4 (lossy; never scored).
+Both carry container metadata tags saying the content is synthetic / AI-generated, by what,
+and from which prompt (``comment``, ``title``, ``encoder`` plus our ``bench_*`` keys).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.atomic import atomic_path
+from bench.errors import UserError
+
+#: Largest frame we accept from a file (guards against decompression bombs).
+MAX_PIXELS = 4096 * 4096
+MAX_FRAMES = 10_000
+
+
+@dataclass
+class Video:
+    """uint8 RGB frames ``(T, H, W, 3)`` at ``fps``, with provenance.
+
+    >>> v = Video(np.zeros((4, 8, 8, 3), np.uint8), fps=8.0)
+    >>> v.shape
+    (4, 8, 8, 3)
+    """
+
+    frames: np.ndarray
+    fps: float
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        f = self.frames
+        if not isinstance(f, np.ndarray):
+            raise TypeError("Video.frames must be a numpy array")
+        if f.dtype != np.uint8:
+            raise ValueError(f"Video.frames must be uint8, got {f.dtype}")
+        if f.ndim != 4 or f.shape[-1] != 3:
+            raise ValueError(f"Video.frames must be T x H x W x 3, got shape {f.shape}")
+        if f.shape[0] < 1 or f.shape[1] < 1 or f.shape[2] < 1:
+            raise ValueError(f"Video.frames is empty: shape {f.shape}")
+        if not (np.isfinite(self.fps) and self.fps > 0):
+            raise ValueError(f"Video.fps must be a positive number, got {self.fps}")
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        return tuple(self.frames.shape)  # type: ignore[return-value]
+
+    @property
+    def T(self) -> int:
+        return int(self.frames.shape[0])
+
+    @property
+    def H(self) -> int:
+        return int(self.frames.shape[1])
+
+    @property
+    def W(self) -> int:
+        return int(self.frames.shape[2])
+
+    @property
+    def duration(self) -> float:
+        return self.T / self.fps
+
+    def content_hash(self) -> str:
+        """sha256 of the decoded pixels and shape (independent of the container)."""
+        h = hashlib.sha256()
+        h.update(np.asarray(self.frames.shape, np.int64).tobytes())
+        h.update(np.ascontiguousarray(self.frames).tobytes())
+        return h.hexdigest()
+
+
+def frames_from_float(x: np.ndarray, lo: float = 0.0, hi: float = 1.0, what: str = "frames") -> np.ndarray:
+    """Convert float frames in ``[lo, hi]`` to uint8, refusing NaN/inf (a generator fault)."""
+    x = np.asarray(x)
+    if not np.isfinite(x).all():
+        bad = int((~np.isfinite(x)).sum())
+        raise UserError(f"{what}: {bad} non-finite pixel values (NaN/inf) in generator output")
+    y = (x.astype(np.float64) - lo) / (hi - lo)
+    return np.clip(np.rint(y * 255.0), 0, 255).astype(np.uint8)
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(chunk)
+            if not b:
+                break
+            h.update(b)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def synthetic_tags(provenance: dict[str, Any]) -> dict[str, str]:
+    """Container tags that mark a file as synthetic/AI-generated and say by what, from what."""
+    source = provenance.get("source", "generated")
+    model = str(provenance.get("model", "unknown"))
+    prompt = str(provenance.get("prompt", ""))
+    kind = "synthetic (procedural render)" if source == "rendered" else "AI-generated"
+    tags = {
+        "comment": f"{kind} video; generator={model}; prompt={prompt}"[:1000],
+        "title": f"{provenance.get('probe_id', '')} [{kind}]",
+        "bench_synthetic": "1",
+        "bench_source": str(source),
+        "bench_model": model,
+        "bench_prompt": prompt[:1000],
+        "bench_probe_id": str(provenance.get("probe_id", "")),
+        "bench_seed": str(provenance.get("seed", "")),
+    }
+    return tags
+
+
+# --------------------------------------------------------------------------- encode
+
+
+def _fps_fraction(fps: float) -> Fraction:
+    return Fraction(fps).limit_denominator(1001)
+
+
+def write_video(video: Video, path: str | os.PathLike, *, lossless: bool, crf: int = 18,
+                tags: dict[str, str] | None = None) -> None:
+    """Encode ``video`` to ``path`` atomically.
+
+    ``lossless=True``: FFV1/gbrp in Matroska (bit-exact RGB round trip; use a ``.mkv`` path).
+    ``lossless=False``: H.264/yuv420p MP4 preview at ``crf`` (frame size padded to even).
+    """
+    import av
+
+    path = Path(path)
+    frames = video.frames
+    if not lossless:
+        # yuv420p needs even dimensions: pad by edge replication (preview only).
+        ph, pw = frames.shape[1] % 2, frames.shape[2] % 2
+        if ph or pw:
+            frames = np.pad(frames, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="edge")
+    tags = dict(tags if tags is not None else synthetic_tags(video.provenance))
+    with atomic_path(path) as tmp:
+        container = av.open(str(tmp), mode="w")
+        try:
+            for k, v in tags.items():
+                container.metadata[k] = v
+            rate = _fps_fraction(video.fps)
+            if lossless:
+                stream = container.add_stream("ffv1", rate=rate)
+                stream.pix_fmt = "gbrp"
+            else:
+                stream = container.add_stream("libx264", rate=rate)
+                stream.pix_fmt = "yuv420p"
+                stream.options = {"crf": str(int(crf)), "preset": "medium"}
+            stream.width = frames.shape[2]
+            stream.height = frames.shape[1]
+            for i in range(frames.shape[0]):
+                fr = av.VideoFrame.from_ndarray(np.ascontiguousarray(frames[i]), format="rgb24")
+                for packet in stream.encode(fr):
+                    container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+        finally:
+            container.close()
+
+
+def encode_bytes_h264(video: Video, crf: int) -> Video:
+    """Round-trip ``video`` through an in-memory H.264 encode at ``crf`` (for nuisances)."""
+    import io
+
+    import av
+
+    buf = io.BytesIO()
+    frames = video.frames
+    ph, pw = frames.shape[1] % 2, frames.shape[2] % 2
+    if ph or pw:
+        frames = np.pad(frames, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="edge")
+    container = av.open(buf, mode="w", format="mp4")
+    stream = container.add_stream("libx264", rate=_fps_fraction(video.fps))
+    stream.pix_fmt = "yuv420p"
+    stream.options = {"crf": str(int(crf)), "preset": "medium"}
+    stream.width, stream.height = frames.shape[2], frames.shape[1]
+    for i in range(frames.shape[0]):
+        for packet in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(frames[i]), format="rgb24")):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    buf.seek(0)
+    out = _decode_container(av.open(buf, mode="r"), "<in-memory h264>")
+    out.frames = out.frames[:, : video.H, : video.W]
+    out.provenance = dict(video.provenance)
+    return out
+
+
+# --------------------------------------------------------------------------- decode
+
+
+def read_video(path: str | os.PathLike) -> Video:
+    """Decode a video file (any container PyAV/FFmpeg reads, GIF included) to a ``Video``.
+
+    Raises ``UserError`` naming the file for: missing, empty, undecodable, no video stream,
+    fewer than 1 frame, absurd size, or an unknown frame rate.
+    """
+    import av
+
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: video file not found")
+    if path.stat().st_size == 0:
+        raise UserError(f"{path}: empty file (0 bytes)")
+    try:
+        container = av.open(str(path), mode="r")
+    except Exception as e:  # av.error.InvalidDataError and friends
+        raise UserError(f"{path}: cannot decode video ({type(e).__name__}: {e})") from None
+    video = _decode_container(container, str(path))
+    try:
+        meta = dict(av.open(str(path)).metadata)
+    except Exception:
+        meta = {}
+    video.provenance = {"file": str(path), "container_metadata": meta}
+    return video
+
+
+def _decode_container(container: Any, name: str) -> Video:
+    try:
+        if not container.streams.video:
+            raise UserError(f"{name}: no video stream")
+        stream = container.streams.video[0]
+        w, h = stream.codec_context.width, stream.codec_context.height
+        if w and h and w * h > MAX_PIXELS:
+            raise UserError(f"{name}: frame size {w}x{h} exceeds the {MAX_PIXELS} pixel limit")
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        frames = []
+        times = []
+        try:
+            for fr in container.decode(stream):
+                arr = fr.to_ndarray(format="rgb24")
+                frames.append(arr)
+                if fr.time is not None:
+                    times.append(float(fr.time))
+                if len(frames) > MAX_FRAMES:
+                    raise UserError(f"{name}: more than {MAX_FRAMES} frames")
+        except UserError:
+            raise
+        except Exception as e:
+            if not frames:
+                raise UserError(f"{name}: cannot decode video ({type(e).__name__}: {e})") from None
+            # a truncated file: keep what decoded, say so in provenance
+        if not frames:
+            raise UserError(f"{name}: no decodable frames")
+        shapes = {f.shape for f in frames}
+        if len(shapes) != 1:
+            raise UserError(f"{name}: frame size changes mid-stream ({sorted(shapes)})")
+        fps = float(rate) if rate else 0.0
+        if not fps > 0 and len(times) >= 2:
+            fps = (len(times) - 1) / max(times[-1] - times[0], 1e-9)
+        if not (np.isfinite(fps) and 0 < fps <= 1000):
+            raise UserError(f"{name}: unknown or absurd frame rate ({fps})")
+        arr = np.stack(frames)
+        return Video(arr, fps=fps, provenance={"file": name})
+    finally:
+        container.close()
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, str]:
+    import av
+
+    with av.open(str(path)) as c:
+        return dict(c.metadata)
+
+
+def provenance_json(prov: dict[str, Any]) -> str:
+    return json.dumps(prov, sort_keys=True, default=str)

@@ -1,0 +1,1 @@
+"""The weights registry: the one place that resolves model weights."""
