@@ -43,12 +43,24 @@ class Generator:
         """(True, "") if it can run here, else (False, why and how to enable it)."""
         return True, ""
 
+    def supports(self, probe: dict[str, Any]) -> tuple[bool, str]:
+        """Whether this generator can make a video for ``probe`` (e.g. the oracle needs a
+        ``scene``; an image-to-video model needs a first frame).  Unsupported jobs are recorded
+        in the manifest as skipped with the reason, never silently dropped."""
+        return True, ""
+
     def default_settings(self) -> dict[str, Any]:
         """Settings used when the config gives none (frames, size, fps, steps, ...)."""
         return {}
 
     def generate(self, probe: dict[str, Any], seed: int, settings: dict[str, Any]) -> Video:
-        """Return uint8 frames + fps; ``video.provenance['params']`` records every setting used."""
+        """Return uint8 frames + fps.
+
+        ``video.provenance`` must hold ``params`` (every setting actually used) and may hold
+        ``revision`` and ``artifacts``: ``{suffix: bytes}`` files the store writes beside the
+        video as ``<video stem>.<suffix>`` (the oracle's ground truth: ``truth.npz``,
+        ``truth.json``).
+        """
         raise NotImplementedError
 
     def close(self) -> None:
