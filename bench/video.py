@@ -5,7 +5,7 @@ provenance dict.  Videos are decoded exactly once per scoring run (``bench.scori
 else in the package opens a video file.
 
 Storage (see ARCHITECTURE.md, run directory):
-- the **lossless** copy that metrics read: FFV1 (``gbrp``, bit-exact RGB) in Matroska, ``.mkv``;
+- the **lossless** copy that metrics read: FFV1 (``bgr0``, bit-exact RGB) in Matroska, ``.mkv``;
 - the **preview** for people: H.264 ``yuv420p`` in MP4 (lossy; never scored).
 Both carry container metadata tags saying the content is synthetic / AI-generated, by what,
 and from which prompt (``comment``, ``title``, ``encoder`` plus our ``bench_*`` keys).
@@ -139,7 +139,7 @@ def write_video(video: Video, path: str | os.PathLike, *, lossless: bool, crf: i
                 tags: dict[str, str] | None = None) -> None:
     """Encode ``video`` to ``path`` atomically.
 
-    ``lossless=True``: FFV1/gbrp in Matroska (bit-exact RGB round trip; use a ``.mkv`` path).
+    ``lossless=True``: FFV1/bgr0 in Matroska (bit-exact RGB round trip; use a ``.mkv`` path).
     ``lossless=False``: H.264/yuv420p MP4 preview at ``crf`` (frame size padded to even).
     """
     import av
@@ -153,14 +153,15 @@ def write_video(video: Video, path: str | os.PathLike, *, lossless: bool, crf: i
             frames = np.pad(frames, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="edge")
     tags = dict(tags if tags is not None else synthetic_tags(video.provenance))
     with atomic_path(path) as tmp:
-        container = av.open(str(tmp), mode="w")
+        opts = {} if lossless else {"movflags": "use_metadata_tags"}  # keep bench_* tags in MP4
+        container = av.open(str(tmp), mode="w", options=opts)
         try:
             for k, v in tags.items():
                 container.metadata[k] = v
             rate = _fps_fraction(video.fps)
             if lossless:
                 stream = container.add_stream("ffv1", rate=rate)
-                stream.pix_fmt = "gbrp"
+                stream.pix_fmt = "bgr0"
             else:
                 stream = container.add_stream("libx264", rate=rate)
                 stream.pix_fmt = "yuv420p"

@@ -78,6 +78,28 @@ def add_resolver(fn: Callable[[str], Generator | None]) -> None:
     _RESOLVERS.append(fn)
 
 
+#: Functions that list the model names a family offers (for ``bench models``).
+_LISTERS: list[Callable[[], list[str]]] = []
+
+
+def add_lister(fn: Callable[[], list[str]]) -> None:
+    _LISTERS.append(fn)
+
+
+def list_models() -> list[str]:
+    """Every model name the registered families offer (cards, oracle variants, tiny pipelines)."""
+    from bench import plugins
+
+    plugins.load()
+    names: list[str] = []
+    for fn in _LISTERS:
+        names.extend(fn())
+    for fam in GENERATORS.names():
+        if fam not in names and not any(n.startswith(fam) for n in names):
+            names.append(fam)
+    return names
+
+
 def resolve(name: str) -> Generator:
     """The generator for a model name, or a ``UserError`` listing what exists."""
     from bench import plugins

@@ -1,0 +1,231 @@
+"""``bench doctor | suites | models | metrics``: what is here and what can run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from typing import Any
+
+from bench.errors import UserError
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("doctor", help="environment, GPU, FFmpeg/PyAV, weights status, chosen profile",
+                       description="Print the environment (torch/CUDA/GPU, PyAV/FFmpeg), every weight's "
+                                   "status (found where, or missing and how to get it) and the profile "
+                                   "`make bench` would pick.")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("suites", help="list prompt suites and probes with category counts",
+                       description="List the prompt suites (prompts/*.jsonl), their content hashes, "
+                                   "probes and counts per category.  Validates every line.")
+    p.add_argument("--suite", action="append", help="only this suite (repeatable); a name or a .jsonl path")
+    p.add_argument("--probes", action="store_true", help="also list every probe id and prompt")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_suites)
+
+    p = sub.add_parser("models", help="list generators (cards, oracle variants, tiny pipelines)",
+                       description="List every generator with its kind, access, size and whether it "
+                                   "can run here (and why not).")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("metrics", help="list metrics with their specs and availability",
+                       description="List every metric with its spec (id, version, needs, weights, "
+                                   "direction, range) and whether it can run here (and why not).")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_metrics)
+
+
+def _print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])]
+    lines += [fmt.format(*[str(c) for c in r]) for r in rows]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- doctor
+
+
+def doctor_report() -> dict[str, Any]:
+    from bench.profiles import choose_profile
+    from bench.provenance import git_commit, hardware, package_versions
+
+    out: dict[str, Any] = {"versions": package_versions(), "hardware": hardware(), "git": git_commit()}
+    try:
+        import av
+
+        out["pyav"] = {"version": av.__version__,
+                       "ffmpeg": {k: ".".join(map(str, v)) if isinstance(v, tuple) else str(v)
+                                  for k, v in getattr(av, "library_versions", {}).items()},
+                       "encoders": {c: _has_codec(c) for c in ("libx264", "ffv1")}}
+    except Exception as e:
+        out["pyav"] = {"error": f"{type(e).__name__}: {e}"}
+    out["ffmpeg_cli"] = shutil.which("ffmpeg") or "not on PATH (not needed: PyAV bundles FFmpeg)"
+    prof, why = choose_profile()
+    out["profile"] = {"name": prof, "why": why}
+    out["weights"] = _weights_status()
+    out["generators"] = _models_rows()
+    return out
+
+
+def _has_codec(name: str) -> bool:
+    import av
+
+    try:
+        av.codec.Codec(name, "w")
+        return True
+    except Exception:
+        return False
+
+
+def _weights_status() -> list[dict[str, Any]]:
+    from bench import plugins
+    from bench.weights import registry as wreg
+
+    plugins.load()
+    rows = []
+    for e in wreg.entries():
+        ok, why = wreg.status(e.name)
+        rows.append({"name": e.name, "kind": e.kind, "source": e.source, "revision": e.revision,
+                     "size": e.size, "licence": e.licence, "used_by": list(e.used_by),
+                     "found": ok, "status": why or "found"})
+    return rows
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    rep = doctor_report()
+    if args.json:
+        _print_json(rep)
+        return 0
+    v, hw = rep["versions"], rep["hardware"]
+    print(f"bench {v.get('bench')}  python {v['python']}  git {rep['git']['commit'][:12]}"
+          f"{' (dirty)' if rep['git']['dirty'] else ''}")
+    print(f"torch {v.get('torch')}  diffusers {v.get('diffusers')}  transformers {v.get('transformers')}")
+    print(f"CPU: {hw.get('cpu')} ({hw.get('cpu_count')} cores)")
+    print(f"GPU: {', '.join(hw.get('gpus', [])) or 'none (CUDA not available)'}")
+    pa = rep["pyav"]
+    if "error" in pa:
+        print(f"PyAV: BROKEN ({pa['error']})")
+    else:
+        enc = ", ".join(f"{k} {'yes' if ok else 'NO'}" for k, ok in pa["encoders"].items())
+        print(f"PyAV {pa['version']} (bundled FFmpeg; encoders: {enc})")
+    print(f"profile `make bench` would pick: {rep['profile']['name']} -- {rep['profile']['why']}")
+    w = rep["weights"]
+    found = sum(r["found"] for r in w)
+    print(f"\nweights: {found} of {len(w)} found")
+    for r in w:
+        mark = "found  " if r["found"] else "MISSING"
+        print(f"  {mark} {r['name']:<34} {r['status']}")
+    g = rep["generators"]
+    runnable = [r for r in g if r["runs_here"]]
+    print(f"\ngenerators: {len(runnable)} of {len(g)} can run here")
+    real = [r for r in g if r["kind"] == "diffusers"]
+    if real and not any(r["runs_here"] for r in real):
+        print("  no real generator weights are present here; get them with "
+              "`bench weights fetch <model id>` on a machine with a network, or place a "
+              "diffusers folder in $BENCH_WEIGHTS_DIR/<model id>/ (see `bench models`)")
+    return 0
+
+
+# ----------------------------------------------------------------------------- suites
+
+
+def cmd_suites(args: argparse.Namespace) -> int:
+    from bench.suites import load_suites
+    from bench.suites.schema import CATEGORIES
+
+    suites = load_suites(args.suite)
+    if args.json:
+        _print_json([{"suite": s.name, "path": str(s.path), "sha256": s.sha256, "probes": len(s.probes),
+                      "categories": dict(sorted(s.categories().items())),
+                      "probe_ids": [p["id"] for p in s.probes] if args.probes else None}
+                     for s in suites])
+        return 0
+    total = 0
+    for s in suites:
+        total += len(s.probes)
+        print(f"{s.name}: {len(s.probes)} probes  sha256 {s.sha256[:16]}…  ({s.path})")
+        for cat, n in sorted(s.categories().items()):
+            label = CATEGORIES.get(s.name, {}).get(cat, "")
+            print(f"  {cat:<4} {n:>3}  {label}")
+        if args.probes:
+            for p in s.probes:
+                print(f"    {p['id']:<48} {p['prompt']}")
+    print(f"total: {total} probes in {len(suites)} suites")
+    return 0
+
+
+# ----------------------------------------------------------------------------- models
+
+
+def _models_rows() -> list[dict[str, Any]]:
+    from bench.generators.base import list_models, resolve
+
+    rows = []
+    for name in list_models():
+        try:
+            g = resolve(name)
+            ok, why = g.available()
+            info = g.info
+            rows.append({"name": name, "kind": info.kind, "access": info.access, "size": info.size,
+                         "revision": info.revision, "licence": info.licence,
+                         "description": info.description, "runs_here": ok, "why": why})
+        except UserError as e:
+            rows.append({"name": name, "kind": "?", "access": "?", "size": "", "revision": "",
+                         "licence": "", "description": "", "runs_here": False, "why": str(e)})
+    return rows
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    rows = _models_rows()
+    if args.json:
+        _print_json(rows)
+        return 0
+    table = [[r["name"], r["kind"], r["access"], r["size"] or "-", "yes" if r["runs_here"] else "no",
+              (r["why"] or "")[:90]] for r in rows]
+    print(_table(table, ["model", "kind", "access", "size", "runs here", "why not"]))
+    return 0
+
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def metric_rows() -> list[dict[str, Any]]:
+    from bench.metrics.base import METRICS
+    from bench import plugins
+
+    plugins.load()
+    rows = []
+    for mid, cls in METRICS.items():
+        m = cls()
+        ok, why = m.available()
+        rows.append({**m.spec.to_dict(), "available": ok, "why": why})
+    return rows
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    rows = metric_rows()
+    if args.json:
+        _print_json(rows)
+        return 0
+
+    def rng(r: list) -> str:
+        lo, hi = r
+        return f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+
+    table = [[r["id"], r["version"], r["kind"], r["level"], r["direction"], rng(r["range"]),
+              ",".join(r["needs"]), ",".join(r["weights"]) or "-", "yes" if r["available"] else "no",
+              (r["why"] or "")[:70]] for r in rows]
+    print(_table(table, ["metric", "ver", "kind", "level", "better", "range", "needs", "weights",
+                         "here", "why not"]))
+    return 0

@@ -1,0 +1,265 @@
+"""``bench generate | score | report | run``: the pipeline from prompts to leaderboards."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.errors import UserError
+
+REPO = Path(__file__).resolve().parents[2]
+RUNS = REPO / "results" / "runs"
+
+
+def _settings_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--frames", type=int, help="frames per video (default: the generator's)")
+    p.add_argument("--size", type=int, help="square frame size in pixels (default: the generator's)")
+    p.add_argument("--height", type=int, help="frame height (overrides --size)")
+    p.add_argument("--width", type=int, help="frame width (overrides --size)")
+    p.add_argument("--steps", type=int, help="denoising steps (diffusers generators)")
+    p.add_argument("--guidance", type=float, help="guidance scale (diffusers generators)")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("generate", help="run a generator over a suite into a run directory",
+                       description="Run a generator over a suite (or its first N probes) into a run "
+                                   "directory.  Resumes: jobs already in the run are skipped.  Shards "
+                                   "across ranks with RANK/WORLD_SIZE (or SLURM_PROCID/SLURM_NTASKS).")
+    p.add_argument("--model", required=True, action="append", help="generator name (repeatable); see `bench models`")
+    p.add_argument("--suite", required=True, action="append", help="suite name or .jsonl path (repeatable)")
+    p.add_argument("--samples", type=int, default=1, help="samples (seeds) per probe (default 1)")
+    p.add_argument("--limit", type=int, help="only the first N probes of each suite")
+    p.add_argument("--seed", type=int, default=0, help="global seed (default 0)")
+    p.add_argument("--run", required=True, help="run directory (created if absent)")
+    _settings_args(p)
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("score", help="score every video of a run (decode once, all metrics)",
+                       description="Score every video of a run: each video is decoded once and every "
+                                   "selected metric runs on it; metrics that cannot run here are recorded "
+                                   "as unavailable with the reason.  Already-scored pairs are skipped.")
+    p.add_argument("run", help="run directory")
+    p.add_argument("--metrics", nargs="+", help="metric ids (default: every registered metric)")
+    p.add_argument("--reference", help="FVD reference: 'oracle-ensemble' (default) or a folder of real videos")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("report", help="leaderboard tables, plots and sample strips for runs",
+                       description="Build the leaderboard (md, csv, html, plots, sample strips) from one "
+                                   "or more scored runs, through the papermill notebooks.")
+    p.add_argument("runs", nargs="+", help="run directories")
+    p.add_argument("--out", default=str(REPO / "results"), help="output folder (default results/)")
+    p.add_argument("--validity", help="validity matrix CSV to include (default: <out>/validity.csv if present)")
+    p.add_argument("--no-notebooks", action="store_true", help="build the tables directly, without papermill")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("run", help="generate + score + report (what `make bench` calls)",
+                       description="Generate, score and report in one go.  Without --profile/--config it "
+                                   "picks `gpu` when CUDA is available and `cpu` otherwise, says why, and "
+                                   "lists what it skipped and how to enable it.")
+    p.add_argument("--profile", choices=("cpu", "gpu"), help="profile (default: auto)")
+    p.add_argument("--config", help="a config YAML (overrides --profile); see configs/cpu.yaml")
+    p.add_argument("--run", help="run directory (default results/runs/<profile>-<config hash>)")
+    p.add_argument("--fresh", action="store_true", help="delete the run directory first instead of resuming")
+    p.add_argument("--limit", type=int, help="override the config's probe limit (quick smoke runs)")
+    p.add_argument("--no-report", action="store_true", help="stop after scoring")
+    p.set_defaults(func=cmd_run)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k in ("frames", "size", "height", "width", "steps", "guidance"):
+        v = getattr(args, k, None)
+        if v is not None:
+            if isinstance(v, (int, float)) and v <= 0:
+                raise UserError(f"--{k} must be positive, got {v}")
+            out[k] = v
+    return out
+
+
+def run_meta(config: dict[str, Any], suites: list[Any], profile: str | None = None) -> dict[str, Any]:
+    from bench import __version__
+    from bench.provenance import git_commit, hardware, package_versions
+
+    return {
+        "bench_version": __version__, "config": config, "profile": profile,
+        "versions": package_versions(), "git": git_commit(), "hardware": hardware(),
+        "suites": {s.name: s.sha256 for s in suites},
+    }
+
+
+def _open_or_create(run: str, config: dict[str, Any], suites: list[Any], profile: str | None) -> Any:
+    from bench.store.run import RunStore
+
+    store = RunStore.create(run, run_meta(config, suites, profile))
+    meta = store.meta()
+    known = meta.get("suites", {})
+    for s in suites:
+        if s.name in known and known[s.name] != s.sha256:
+            raise UserError(f"{run}: suite {s.name!r} changed since this run was started "
+                            f"(sha256 {known[s.name][:12]}… vs {s.sha256[:12]}…); use a new --run")
+    new = {s.name: s.sha256 for s in suites if s.name not in known}
+    if new:
+        store.update_meta(suites=new)
+    return store
+
+
+def _print_summary(what: str, summary: dict[str, Any]) -> None:
+    print(f"{what}: " + ", ".join(f"{k}={v}" for k, v in summary.items() if not isinstance(v, (list, dict))),
+          file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- generate
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from bench import runner
+    from bench.suites import load_suites
+
+    suites = load_suites(args.suite)
+    settings = _settings(args)
+    for m in args.model:  # resolve all before touching the disk: an unknown model writes nothing
+        from bench.generators.base import resolve
+
+        resolve(m)
+    config = {"models": args.model, "suites": [s.name for s in suites], "samples": args.samples,
+              "limit": args.limit, "seed": args.seed, "settings": settings}
+    runner.plan(args.model, suites, args.samples, args.seed, args.limit)  # validates numbers
+    store = _open_or_create(args.run, config, suites, None)
+    summary = runner.generate(store, args.model, suites, samples=args.samples, global_seed=args.seed,
+                              settings=settings, limit=args.limit)
+    _print_summary("generate", summary)
+    return 0
+
+
+# ----------------------------------------------------------------------------- score
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from bench.scoring import score_run, select_metrics
+    from bench.store.run import RunStore
+
+    store = RunStore.open(args.run)
+    select_metrics(args.metrics)  # unknown metric ids fail before any work
+    summary = score_run(store, args.metrics, reference=args.reference)
+    _print_summary("score", summary)
+    for line in summary.get("unavailable", []):
+        print(f"  unavailable here: {line}", file=sys.stderr)
+    return 0
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bench.store.run import RunStore
+
+    runs = [RunStore.open(r).root for r in args.runs]
+    out = Path(args.out)
+    validity = args.validity or (str(out / "validity.csv") if (out / "validity.csv").exists() else None)
+    paths = build_report(runs, out, validity_csv=validity, notebooks=not args.no_notebooks)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def build_report(runs: list[Path], out: Path, *, validity_csv: str | None, notebooks: bool) -> list[Path]:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"{out}: cannot create output folder ({e.strerror})") from None
+    if notebooks:
+        from bench.report.notebooks import execute_notebook
+
+        params = {"runs": [str(r) for r in runs], "out_dir": str(out), "validity_csv": validity_csv}
+        nb_html = execute_notebook("leaderboard", params, out / "notebooks")
+        return [out / "leaderboard.md", out / "leaderboard.csv", out / "leaderboard.html", nb_html]
+    from bench.report import build_leaderboard
+
+    res = build_leaderboard(runs, out, validity_csv=validity_csv)
+    return [Path(p) for p in res.get("files", [out / "leaderboard.md"])]
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def _config_hash(cfg: dict[str, Any]) -> str:
+    from bench import __version__
+
+    blob = json.dumps({k: v for k, v in cfg.items() if k != "config_path"}, sort_keys=True)
+    return hashlib.sha256(f"{__version__}|{blob}".encode()).hexdigest()[:10]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bench import runner
+    from bench.profiles import choose_profile, load_config, profile_config
+    from bench.scoring import score_run
+    from bench.suites import load_suites
+
+    if args.config:
+        cfg = load_config(args.config)
+        profile = cfg.get("name", "custom")
+        print(f"bench run: config {args.config}", file=sys.stderr)
+    else:
+        if args.profile:
+            profile, why = args.profile, "asked for with --profile"
+        else:
+            profile, why = choose_profile()
+        print(f"bench run: profile '{profile}' -- {why}", file=sys.stderr)
+        cfg = profile_config(profile)
+    if args.limit is not None:
+        cfg["limit"] = args.limit
+    suites = load_suites(cfg["suites"])
+    from bench.generators.base import resolve
+
+    runnable, skipped = [], list(cfg.get("skipped", []))
+    for m in cfg["models"]:
+        g = resolve(m)
+        ok, why = g.available()
+        (runnable if ok else skipped).append(m if ok else {"what": f"model {m}", "why": why})
+    from bench.scoring import select_metrics
+
+    metrics = select_metrics(cfg.get("metrics"))
+    for m in metrics:
+        ok, why = m.available()
+        if not ok:
+            skipped.append({"what": f"metric {m.spec.id}", "why": why})
+    if skipped:
+        print("bench run: skipped here (and how to enable):", file=sys.stderr)
+        for s in skipped:
+            if isinstance(s, dict):
+                print(f"  - {s['what']}: {s['why']}", file=sys.stderr)
+            else:
+                print(f"  - {s}", file=sys.stderr)
+    if not runnable:
+        raise UserError(f"none of the models in the {profile} profile can run here")
+    run_dir = Path(args.run) if args.run else RUNS / f"{profile}-{_config_hash(cfg)}"
+    if args.fresh and run_dir.exists():
+        shutil.rmtree(run_dir)
+    store = _open_or_create(str(run_dir), cfg, suites, profile)
+    print(f"bench run: run directory {run_dir}", file=sys.stderr)
+    summary = runner.generate(store, runnable, suites, samples=cfg["samples"], global_seed=cfg["seed"],
+                              settings=cfg.get("settings", {}), limit=cfg.get("limit"))
+    _print_summary("generate", summary)
+    ssum = score_run(store, cfg.get("metrics"), reference=cfg.get("reference"))
+    _print_summary("score", ssum)
+    store.update_meta(skipped=[s if isinstance(s, dict) else {"what": s, "why": ""} for s in skipped])
+    if args.no_report:
+        return 0
+    out = REPO / cfg.get("report", {}).get("out", "results")
+    validity = None
+    if cfg.get("validate"):
+        from bench.cli.validate import run_validity
+
+        validity = run_validity(out, cfg.get("validate_settings", {}))
+    paths = build_report([store.root], out, validity_csv=validity, notebooks=True)
+    print("bench run: wrote " + ", ".join(str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
+                                          for p in paths), file=sys.stderr)
+    return 0

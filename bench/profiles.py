@@ -1,0 +1,94 @@
+"""Profiles and run configs (``configs/<profile>.yaml``, loaded with ``yaml.safe_load``).
+
+``make bench`` calls ``bench run``; with no ``--profile`` it picks ``gpu`` when CUDA is
+available and ``cpu`` otherwise, and says why.  A config file fixes everything a run does:
+
+```yaml
+name: cpu                 # free text, recorded in run.json
+suites: [physics, permanence, identity]
+models: [oracle, "oracle+vanish:1.0"]   # generator names (see `bench models`)
+samples: 2                # samples (seeds) per probe
+limit: null               # first N probes of each suite (null = all)
+seed: 20261121            # global seed; per-job seeds derive from it
+settings: {frames: 24, size: 128}        # generation settings passed to every generator
+metrics: null             # metric ids, or null = every registered metric (unavailable ones recorded)
+reference: oracle-ensemble                # FVD reference set
+report: {out: results}    # where leaderboard.{md,csv,html} go
+validate: true            # also build the validity matrix
+```
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bench.errors import UserError
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = REPO / "configs"
+
+KEYS = {
+    "name": str, "suites": list, "models": list, "samples": int, "limit": (int, type(None)),
+    "seed": int, "settings": dict, "metrics": (list, type(None)), "reference": (str, type(None)),
+    "report": dict, "validate": bool, "validate_settings": dict, "description": str,
+    "skipped": list, "model_settings": dict,
+}
+REQUIRED = ("suites", "models", "samples", "seed")
+
+
+def choose_profile() -> tuple[str, str]:
+    """('gpu' | 'cpu', why)."""
+    try:
+        import torch
+    except Exception as e:  # torch missing entirely
+        return "cpu", f"torch is not importable ({type(e).__name__}), so no GPU can be used"
+    if torch.cuda.is_available():
+        return "gpu", f"CUDA is available ({torch.cuda.get_device_name(0)})"
+    return "cpu", "CUDA is not available on this machine (torch.cuda.is_available() is False)"
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: config file not found")
+    try:
+        cfg = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise UserError(f"{path}{where}: invalid YAML ({getattr(e, 'problem', e)})") from None
+    if not isinstance(cfg, dict):
+        raise UserError(f"{path}: config must be a YAML mapping")
+    for k in REQUIRED:
+        if k not in cfg:
+            raise UserError(f"{path}: missing required key {k!r}")
+    for k, v in cfg.items():
+        if k not in KEYS:
+            raise UserError(f"{path}: unknown key {k!r} (known: {', '.join(sorted(KEYS))})")
+        t = KEYS[k]
+        if isinstance(v, bool) and t is int:
+            raise UserError(f"{path}: key {k!r} must be an integer, got {v!r}")
+        if not isinstance(v, t):
+            raise UserError(f"{path}: key {k!r} has the wrong type ({type(v).__name__})")
+    if cfg["samples"] < 1:
+        raise UserError(f"{path}: samples must be >= 1")
+    for k in ("suites", "models"):
+        if not cfg[k] or not all(isinstance(x, str) for x in cfg[k]):
+            raise UserError(f"{path}: {k!r} must be a non-empty list of names")
+    cfg.setdefault("name", path.stem)
+    cfg.setdefault("settings", {})
+    cfg.setdefault("limit", None)
+    cfg.setdefault("metrics", None)
+    cfg.setdefault("report", {"out": "results"})
+    cfg.setdefault("validate", False)
+    cfg["config_path"] = str(path)
+    return cfg
+
+
+def profile_config(profile: str) -> dict[str, Any]:
+    if profile not in ("cpu", "gpu"):
+        raise UserError(f"--profile must be 'cpu' or 'gpu', got {profile!r}")
+    return load_config(CONFIGS / f"{profile}.yaml")

@@ -1,0 +1,135 @@
+"""The runner: plan jobs (probe x model x sample), derive seeds, shard, resume, generate.
+
+Seeds.  ``seed = derive_seed(global_seed, suite, probe_id, sample)``: the first 8 bytes of
+``sha256("bench-seed/v1|{global}|{suite}|{probe_id}|{sample}")`` as an unsigned integer, masked
+to 63 bits.  The model is deliberately *not* part of the seed, so every model gets the same
+seed for the same (probe, sample) -- the pairing that paired comparisons rely on.
+
+Sharding.  Jobs are sorted by the stable key (model, suite, probe_id, sample); rank ``r`` of
+``w`` takes ``jobs[r::w]``.  Rank and world size come from ``RANK``/``WORLD_SIZE`` (torchrun,
+accelerate) or ``SLURM_PROCID``/``SLURM_NTASKS``.  A job is skipped when the run already holds
+it (resume), so any rank can die and be rerun.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bench.errors import UserError
+from bench.generators.base import Generator, resolve
+from bench.store.run import RunStore, job_key
+from bench.suites import Suite
+
+
+def derive_seed(global_seed: int, suite: str, probe_id: str, sample: int) -> int:
+    h = hashlib.sha256(f"bench-seed/v1|{int(global_seed)}|{suite}|{probe_id}|{int(sample)}".encode())
+    return int.from_bytes(h.digest()[:8], "big") & ((1 << 63) - 1)
+
+
+def shard_from_env(env: dict[str, str] | None = None) -> tuple[int, int]:
+    """(rank, world) from RANK/WORLD_SIZE or SLURM_PROCID/SLURM_NTASKS; (0, 1) if unset."""
+    env = dict(os.environ if env is None else env)
+    for r_key, w_key in (("RANK", "WORLD_SIZE"), ("SLURM_PROCID", "SLURM_NTASKS")):
+        if w_key in env or r_key in env:
+            try:
+                rank, world = int(env.get(r_key, "0")), int(env.get(w_key, "1"))
+            except ValueError:
+                raise UserError(f"{r_key}/{w_key} must be integers, got "
+                                f"{env.get(r_key)!r}/{env.get(w_key)!r}") from None
+            if world < 1 or not 0 <= rank < world:
+                raise UserError(f"{r_key}={rank} is not in [0, {w_key}={world})")
+            return rank, world
+    return 0, 1
+
+
+@dataclass(frozen=True)
+class Job:
+    model: str
+    suite: str
+    probe_id: str
+    sample: int
+    seed: int
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return job_key(self.model, self.suite, self.probe_id, self.sample)
+
+
+def plan(models: list[str], suites: list[Suite], samples: int, global_seed: int,
+         limit: int | None = None) -> list[Job]:
+    if samples < 1:
+        raise UserError(f"--samples must be >= 1, got {samples}")
+    if limit is not None and limit < 1:
+        raise UserError(f"--limit must be >= 1, got {limit}")
+    jobs = []
+    for m in models:
+        for s in suites:
+            probes = s.probes[:limit] if limit else s.probes
+            for p in probes:
+                for k in range(samples):
+                    jobs.append(Job(m, s.name, p["id"], k, derive_seed(global_seed, s.name, p["id"], k)))
+    jobs.sort(key=lambda j: j.key)
+    return jobs
+
+
+def shard(jobs: list[Job], rank: int, world: int) -> list[Job]:
+    return jobs[rank::world]
+
+
+def progress(iterable: Any, total: int, desc: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="video", file=sys.stderr,
+                disable=os.environ.get("BENCH_PROGRESS", "1") == "0", dynamic_ncols=True)
+
+
+def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples: int,
+             global_seed: int, settings: dict[str, Any] | None = None, limit: int | None = None,
+             rank: int | None = None, world: int | None = None) -> dict[str, Any]:
+    """Generate every missing job of this rank's shard into ``store``.  Returns a summary."""
+    if rank is None or world is None:
+        rank, world = shard_from_env()
+    settings = dict(settings or {})
+    gens: dict[str, Generator] = {}
+    for m in models:
+        g = resolve(m)
+        ok, why = g.available()
+        if not ok:
+            raise UserError(f"model {m!r} cannot run here: {why}")
+        gens[m] = g
+    by_suite = {s.name: s for s in suites}
+    jobs = shard(plan(models, suites, samples, global_seed, limit), rank, world)
+    done = store.done_keys()
+    todo = [j for j in jobs if j.key not in done]
+    summary = {"planned": len(jobs), "skipped_done": len(jobs) - len(todo), "generated": 0,
+               "unsupported": 0, "seconds": 0.0, "rank": rank, "world": world}
+    t_all = time.perf_counter()
+    for job in progress(todo, len(todo), f"generate [rank {rank}/{world}]"):
+        g = gens[job.model]
+        probe = by_suite[job.suite].probe(job.probe_id)
+        row = {"model": job.model, "suite": job.suite, "probe_id": job.probe_id,
+               "category": probe["category"], "sample": job.sample, "seed": job.seed,
+               "prompt": probe["prompt"], "rank": rank}
+        ok, why = g.supports(probe)
+        if not ok:
+            store.add_skipped(row, why)
+            summary["unsupported"] += 1
+            continue
+        merged = {**g.default_settings(), **settings}
+        t0 = time.perf_counter()
+        video = g.generate(probe, job.seed, merged)
+        row["seconds"] = round(time.perf_counter() - t0, 4)
+        row["source"] = video.provenance.get("source", "generated")
+        row["params"] = video.provenance.get("params", merged)
+        row["revision"] = video.provenance.get("revision", g.info.revision)
+        store.add_video(row, video)
+        summary["generated"] += 1
+    for g in gens.values():
+        g.close()
+    summary["seconds"] = round(time.perf_counter() - t_all, 3)
+    return summary

@@ -1,0 +1,368 @@
+"""The run directory (``results/runs/<run_id>/``), exactly as ARCHITECTURE.md describes.
+
+```
+run.json             config, profile, versions, git commit, hardware, start/end, suite hashes
+manifest.jsonl       one row per video (or per skipped job), appended under a file lock
+videos/<model>/<suite>/<probe_id>-<sample>.<hash12>.mkv  lossless FFV1 copy: what metrics read
+videos/<model>/<suite>/<probe_id>-<sample>.<hash12>.mp4  H.264 preview for people (never scored)
+videos/<model>/<suite>/<probe_id>-<sample>.<hash12>.<x>  artifacts (oracle ground truth ...)
+  (<hash12> = first 12 hex digits of the decoded pixels' sha256)
+scores.parquet       long format, one row per (video, metric)
+set_scores.parquet   set-level metrics (FVD, KVD) keyed by model, suite, sample size
+features/            cached set-metric features, by extractor key and video hash
+```
+
+Crash safety.  Every file is written to a temp name and renamed (``bench.atomic``).  A video
+counts as done only when its manifest row exists *and* its lossless file exists with the
+recorded sha256; the manifest row is appended (one ``write`` of one line, under ``flock``)
+after the files are in place.  A killed process can leave at most a torn last line, which
+the reader skips, and orphan files, which the next attempt overwrites.  Rows are keyed by
+``(model, suite, probe_id, sample)``; when two rows share a key (two shards raced) the
+reader keeps the first complete one, so the manifest stays consistent.
+
+Scores are written per shard as ``scores.parts/<part>.parquet`` and consolidated into
+``scores.parquet`` (atomic rename), de-duplicated by (video key, metric).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from bench.atomic import atomic_path, write_bytes, write_json
+from bench.errors import UserError
+from bench.video import Video, sha256_file, synthetic_tags, write_video
+
+#: Bump when the layout of a run directory changes; older runs are refused with a message.
+RUN_FORMAT = 1
+
+MANIFEST_FIELDS = (
+    "model", "suite", "probe_id", "category", "sample", "seed", "path", "preview", "sha256",
+    "content_sha256", "frames", "fps", "height", "width", "params", "seconds", "created_at",
+    "source", "revision", "prompt", "status", "reason", "artifacts", "random_weights", "rank",
+)
+
+_SAFE = re.compile(r"[^A-Za-z0-9._+~:=-]")
+
+
+def safe_name(s: str) -> str:
+    """A file-system safe version of a model name (``oracle+vanish:0.5`` stays readable)."""
+    return _SAFE.sub("_", s).replace(":", "=")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def job_key(model: str, suite: str, probe_id: str, sample: int) -> tuple[str, str, str, int]:
+    return (model, suite, probe_id, int(sample))
+
+
+@dataclass
+class RunStore:
+    root: Path
+
+    # ------------------------------------------------------------------ open / create
+    @classmethod
+    def create(cls, root: str | Path, meta: dict[str, Any]) -> "RunStore":
+        """Create (or reopen for resume) a run directory; ``run.json`` is written if absent,
+        otherwise its config must match ``meta['config']`` where both define it."""
+        root = Path(root)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "videos").mkdir(exist_ok=True)
+        except OSError as e:
+            raise UserError(f"{root}: cannot create run directory ({e.strerror})") from None
+        if not os.access(root, os.W_OK):
+            raise UserError(f"{root}: run directory is not writable")
+        store = cls(root)
+        rj = root / "run.json"
+        if rj.exists():
+            store.check_format()
+        else:
+            meta = dict(meta)
+            meta.setdefault("run_id", root.name)
+            meta.setdefault("format", RUN_FORMAT)
+            meta.setdefault("created_at", now_iso())
+            with _locked(root / ".run.lock"):
+                if not rj.exists():
+                    write_json(rj, meta)
+        return store
+
+    @classmethod
+    def open(cls, root: str | Path) -> "RunStore":
+        root = Path(root)
+        if not root.is_dir():
+            raise UserError(f"{root}: run directory not found")
+        if not (root / "run.json").exists():
+            raise UserError(f"{root}: not a run directory (no run.json)")
+        store = cls(root)
+        store.check_format()
+        return store
+
+    def check_format(self) -> None:
+        meta = self.meta()
+        fmt = meta.get("format")
+        if fmt != RUN_FORMAT:
+            raise UserError(
+                f"{self.root}/run.json: run format {fmt!r} is not the supported format {RUN_FORMAT} "
+                "(made by another version of bench; re-run it, or use that version)")
+
+    @property
+    def run_id(self) -> str:
+        return self.root.name
+
+    def meta(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.root / "run.json").read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise UserError(f"{self.root}/run.json: unreadable ({e})") from None
+
+    def update_meta(self, **fields: Any) -> None:
+        """Merge ``fields`` into run.json (locked, atomic).  Dict values are merged one level."""
+        with _locked(self.root / ".run.lock"):
+            meta = self.meta()
+            for k, v in fields.items():
+                if isinstance(v, dict) and isinstance(meta.get(k), dict):
+                    meta[k] = {**meta[k], **v}
+                else:
+                    meta[k] = v
+            write_json(self.root / "run.json", meta)
+
+    # ------------------------------------------------------------------ manifest
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.jsonl"
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Manifest rows, one per job key (first complete row wins), torn lines skipped."""
+        out: dict[tuple, dict[str, Any]] = {}
+        p = self.manifest_path
+        if not p.exists():
+            return []
+        with open(p, "rb") as f:
+            data = f.read()
+        for line in data.split(b"\n"):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a torn final line from a killed writer
+            if not isinstance(row, dict):
+                continue
+            try:
+                key = job_key(row["model"], row["suite"], row["probe_id"], row["sample"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if key not in out:
+                out[key] = row
+        return list(out.values())
+
+    def video_rows(self) -> list[dict[str, Any]]:
+        return [r for r in self.rows() if r.get("status", "ok") == "ok"]
+
+    def done_keys(self, verify: bool = True) -> set[tuple]:
+        """Keys whose row exists and whose lossless file is present with the recorded size/hash.
+
+        ``verify=True`` checks each file's existence and (cheaply) its size; the sha256 is
+        checked when the scorer reads the file.
+        """
+        keys = set()
+        for r in self.rows():
+            key = job_key(r["model"], r["suite"], r["probe_id"], r["sample"])
+            if r.get("status", "ok") != "ok":
+                keys.add(key)
+                continue
+            if verify:
+                p = self.root / r["path"]
+                if not p.exists() or (r.get("bytes") is not None and p.stat().st_size != r["bytes"]):
+                    continue
+            keys.add(key)
+        return keys
+
+    def append_row(self, row: dict[str, Any]) -> None:
+        line = (json.dumps(row, sort_keys=True, default=str) + "\n").encode("utf-8")
+        with _locked(self.root / ".manifest.lock"):
+            fd = os.open(self.manifest_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    # ------------------------------------------------------------------ videos
+    def video_stem(self, model: str, suite: str, probe_id: str, sample: int) -> Path:
+        return Path("videos") / safe_name(model) / suite / f"{probe_id}-{int(sample)}"
+
+    def add_video(self, row: dict[str, Any], video: Video, *, preview: bool = True,
+                  preview_crf: int = 18) -> dict[str, Any]:
+        """Write the lossless copy, the preview and any artifacts, then append the manifest row.
+
+        ``row`` must hold model, suite, probe_id, sample (the key) plus whatever the caller
+        knows (seed, params, prompt, seconds...).  Returns the completed row.
+        """
+        prov = dict(video.provenance)
+        artifacts: dict[str, bytes] = prov.pop("artifacts", {}) or {}
+        # the content hash in the name means two racing writers of one job never overwrite each
+        # other's file: each row points at the bytes it describes (first complete row wins)
+        content = video.content_hash()
+        base = self.video_stem(row["model"], row["suite"], row["probe_id"], row["sample"])
+        stem = base.with_name(f"{base.name}.{content[:12]}")
+        rel = Path(f"{stem}.mkv")
+        tag_prov = {**prov, "model": row["model"], "probe_id": row["probe_id"],
+                    "prompt": row.get("prompt", prov.get("prompt", "")), "seed": row.get("seed"),
+                    "source": row.get("source", prov.get("source", "generated"))}
+        tags = synthetic_tags(tag_prov)
+        write_video(video, self.root / rel, lossless=True, tags=tags)
+        prev_rel = None
+        if preview:
+            prev_rel = Path(f"{stem}.mp4")
+            write_video(video, self.root / prev_rel, lossless=False, crf=preview_crf, tags=tags)
+        art_rel = {}
+        for suffix, data in sorted(artifacts.items()):
+            p = Path(f"{stem}.{suffix}")
+            write_bytes(self.root / p, data)
+            art_rel[suffix] = str(p)
+        full = self.root / rel
+        out = {
+            **row,
+            "path": str(rel),
+            "preview": str(prev_rel) if prev_rel else None,
+            "sha256": sha256_file(full),
+            "bytes": full.stat().st_size,
+            "content_sha256": content,
+            "frames": video.T, "height": video.H, "width": video.W, "fps": video.fps,
+            "artifacts": art_rel,
+            "status": "ok",
+            "created_at": now_iso(),
+        }
+        out.setdefault("source", prov.get("source", "generated"))
+        out.setdefault("params", prov.get("params", {}))
+        out.setdefault("revision", prov.get("revision", ""))
+        out.setdefault("random_weights", bool(prov.get("random_weights", False)))
+        extra = {k: v for k, v in prov.items()
+                 if k not in ("params", "revision", "random_weights", "source", "prompt", "model",
+                              "probe_id", "seed", "file", "container_metadata")}
+        if extra:
+            out.setdefault("provenance", extra)
+        self.append_row(out)
+        return out
+
+    def add_file(self, row: dict[str, Any], src: Path, video: Video) -> dict[str, Any]:
+        """Adopt an already-encoded file (imports): copy it byte for byte (the user's file is
+        never modified) as the scored file; the decoded pixels are what metrics see."""
+        stem = self.video_stem(row["model"], row["suite"], row["probe_id"], row["sample"])
+        rel = Path(f"{stem}{src.suffix.lower()}")
+        with atomic_path(self.root / rel) as tmp, open(src, "rb") as fi, open(tmp, "wb") as fo:
+            while True:
+                b = fi.read(1 << 20)
+                if not b:
+                    break
+                fo.write(b)
+        full = self.root / rel
+        out = {
+            **row,
+            "path": str(rel),
+            "preview": str(rel),
+            "sha256": sha256_file(full),
+            "bytes": full.stat().st_size,
+            "content_sha256": video.content_hash(),
+            "frames": video.T, "height": video.H, "width": video.W, "fps": video.fps,
+            "artifacts": {},
+            "status": "ok",
+            "created_at": now_iso(),
+        }
+        out.setdefault("source", "imported")
+        self.append_row(out)
+        return out
+
+    def add_skipped(self, row: dict[str, Any], reason: str) -> None:
+        """Record a job that cannot run (generator does not support the probe)."""
+        self.append_row({**row, "status": "skipped", "reason": reason, "path": None,
+                         "created_at": now_iso()})
+
+    # ------------------------------------------------------------------ scores
+    @property
+    def scores_path(self) -> Path:
+        return self.root / "scores.parquet"
+
+    @property
+    def parts_dir(self) -> Path:
+        return self.root / "scores.parts"
+
+    def write_score_part(self, df: "Any", name: str) -> Path:
+        p = self.parts_dir / f"{name}.parquet"
+        with atomic_path(p) as tmp:
+            df.to_parquet(tmp, index=False)
+        return p
+
+    def scores(self) -> "Any":
+        """All score rows: the consolidated file plus any parts not yet consolidated."""
+        import pandas as pd
+
+        frames = []
+        if self.scores_path.exists():
+            frames.append(_read_parquet(self.scores_path))
+        if self.parts_dir.exists():
+            for p in sorted(self.parts_dir.glob("*.parquet")):
+                if p.name.startswith(".tmp-"):
+                    continue
+                frames.append(_read_parquet(p))
+        if not frames:
+            return pd.DataFrame()
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame()
+        df = pd.concat(frames, ignore_index=True)
+        key = ["model", "suite", "probe_id", "sample", "metric"]
+        return df.drop_duplicates(subset=key, keep="last").reset_index(drop=True)
+
+    def consolidate_scores(self) -> int:
+        """Merge parts into scores.parquet (atomic), then remove the merged parts."""
+        with _locked(self.root / ".scores.lock"):
+            parts = sorted(p for p in self.parts_dir.glob("*.parquet")
+                           if not p.name.startswith(".tmp-")) if self.parts_dir.exists() else []
+            df = self.scores()
+            if len(df):
+                key = ["model", "suite", "probe_id", "sample", "metric"]
+                df = df.sort_values(key, kind="mergesort").reset_index(drop=True)
+                with atomic_path(self.scores_path) as tmp:
+                    df.to_parquet(tmp, index=False)
+            for p in parts:
+                with contextlib.suppress(FileNotFoundError):
+                    p.unlink()
+            return len(df)
+
+
+def _read_parquet(p: Path) -> "Any":
+    import pandas as pd
+
+    try:
+        return pd.read_parquet(p)
+    except Exception as e:
+        raise UserError(f"{p}: unreadable scores file ({type(e).__name__}: {e})") from None
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def iter_runs(root: Path) -> Iterator[Path]:
+    for p in sorted(root.glob("*/run.json")):
+        yield p.parent
