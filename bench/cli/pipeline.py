@@ -123,12 +123,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from bench import runner
     from bench.suites import load_suites
 
+    from bench.generators.base import resolve
+
+    for m in args.model:  # resolve all before touching the disk: an unknown model writes nothing
+        resolve(m)
     suites = load_suites(args.suite)
     settings = _settings(args)
-    for m in args.model:  # resolve all before touching the disk: an unknown model writes nothing
-        from bench.generators.base import resolve
-
-        resolve(m)
     config = {"models": args.model, "suites": [s.name for s in suites], "samples": args.samples,
               "limit": args.limit, "seed": args.seed, "settings": settings}
     runner.plan(args.model, suites, args.samples, args.seed, args.limit)  # validates numbers
