@@ -117,6 +117,8 @@ class Metric:
 
     def available(self) -> tuple[bool, str]:
         """(True, "") when the metric can run here, else (False, why and how to enable)."""
+        if not self.spec.weights:
+            return True, ""
         from bench.weights import registry as wreg
 
         for name in self.spec.weights:
