@@ -103,6 +103,7 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
             raise UserError(f"model {m!r} cannot run here: {why}")
         gens[m] = g
     by_suite = {s.name: s for s in suites}
+    store.sweep_temp(older_than_s=0.0 if world == 1 else 3600.0)
     jobs = shard(plan(models, suites, samples, global_seed, limit), rank, world)
     done = store.done_keys()
     todo = [j for j in jobs if j.key not in done]

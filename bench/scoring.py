@@ -77,6 +77,7 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
     if not rows:
         raise UserError(f"{store.root}: the run holds no videos to score (run `bench generate` first)")
     rows = shard(rows, rank, world)
+    store.sweep_temp(older_than_s=0.0 if world == 1 else 3600.0)
     existing = store.scores()
     have: set[tuple] = set()
     if len(existing):

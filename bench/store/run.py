@@ -284,6 +284,19 @@ class RunStore:
         self.append_row(out)
         return out
 
+    def sweep_temp(self, older_than_s: float = 0.0) -> int:
+        """Delete temp files (``.tmp-*``) left by killed writers.  Call it only when no other
+        process writes this run (single rank), or with ``older_than_s`` well above a write."""
+        import time
+
+        n, now = 0, time.time()
+        for p in self.root.rglob(".tmp-*"):
+            with contextlib.suppress(FileNotFoundError):
+                if now - p.stat().st_mtime >= older_than_s:
+                    p.unlink()
+                    n += 1
+        return n
+
     def add_skipped(self, row: dict[str, Any], reason: str) -> None:
         """Record a job that cannot run (generator does not support the probe)."""
         self.append_row({**row, "status": "skipped", "reason": reason, "path": None,
