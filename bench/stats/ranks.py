@@ -31,6 +31,15 @@ from bench.stats.paired import paired_compare
 KEY = ["level", "suite", "category"]
 
 
+def _norm(x: object) -> str | None:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+
+
+def _keys(df: pd.DataFrame) -> list[tuple[str | None, ...]]:
+    """(level, suite, category) per row, with None for an absent suite/category (NaN or None)."""
+    return [tuple(_norm(v) for v in row) for row in zip(df["level"], df["suite"], df["category"])]
+
+
 def holm(p: Sequence[float]) -> np.ndarray:
     """Holm-adjusted p-values (same order as ``p``; NaN stays NaN and is not counted in ``m``).
 
@@ -123,11 +132,13 @@ def compare_all(designs: Mapping[str, Design], *, direction: str = "higher",
     if frames:
         pairs = pd.concat(frames, ignore_index=True)
         pairs = pairs[pair_cols + [c for c in pairs.columns if c not in pair_cols]]
-        fam = pairs[KEY].astype(str).agg("|".join, axis=1)
-        pairs["p_adj"] = np.nan
-        for _, ix in pairs.groupby(fam).groups.items():
-            pv = pairs.loc[ix, test].to_numpy(float)
-            pairs.loc[ix, "p_adj"] = holm(pv) if adjust == "holm" else pv
+        fam = _keys(pairs)
+        p_adj = np.full(len(pairs), np.nan)
+        for k in set(fam):
+            ix = np.array([f == k for f in fam])
+            pv = pairs[test].to_numpy(float)[ix]
+            p_adj[ix] = holm(pv) if adjust == "holm" else pv
+        pairs["p_adj"] = p_adj
         pairs["significant"] = pairs["p_adj"] < alpha
     else:
         pairs = pd.DataFrame(columns=pair_cols + ["diff", "ci_lo", "ci_hi", "se", "p_boot", "p_wilcoxon",
@@ -142,12 +153,13 @@ def compare_all(designs: Mapping[str, Design], *, direction: str = "higher",
                                             "n_better", "n_worse"])
     est_df = pd.concat(est, ignore_index=True)
     ranks = []
-    for key, g in est_df.groupby([est_df[c].astype(str) for c in KEY], sort=False):
-        lv, s, c = g.iloc[0][KEY]
-        sel = pairs[(pairs["level"] == lv) & (pairs["suite"].astype(str) == str(s))
-                    & (pairs["category"].astype(str) == str(c))] if len(pairs) else pairs
+    ek = _keys(est_df)
+    pk = _keys(pairs) if len(pairs) else []
+    for key in dict.fromkeys(ek):
+        g = est_df[[k == key for k in ek]]
+        sel = pairs[[k == key for k in pk]] if len(pairs) else pairs
         r = significance_ranks(dict(zip(g["entry"], g["estimate"])), sel, direction=direction)
-        ranks.append(r.assign(level=lv, suite=s, category=c))
+        ranks.append(r.assign(level=key[0], suite=key[1], category=key[2]))
     ranks_df = pd.concat(ranks, ignore_index=True)
     ranks_df = ranks_df[[*KEY] + [c for c in ranks_df.columns if c not in KEY]]
     return pairs.reset_index(drop=True), ranks_df

@@ -1,0 +1,73 @@
+"""``bench import``: adopt videos made elsewhere (closed models, VBench folders) into a run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bench.errors import UserError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import", help="adopt videos made elsewhere (closed models, VBench-style folders) into a run",
+        description="Adopt videos made elsewhere into a run directory, matched to the suite's probes by "
+                    "file name: <probe_id>-<k>.<ext> or VBench-style <prompt text>-<k>.<ext> (k = sample "
+                    "index; ext mp4, webm, mov, gif, mkv).  Each file is decoded and checked (>= 2 frames, "
+                    "1-240 fps, >= 16x16 px), copied byte for byte (the original is never moved or "
+                    "modified) and recorded as source: imported with its sha256 and decoded-content hash.  "
+                    "Unmatched, duplicate, corrupt and conflicting files are listed by name.  Exits "
+                    "non-zero when nothing matched (or, with --strict, on any problem).",
+        epilog="Example: bench import --model sora-2 --videos ~/sora_exports --suite physics "
+               "--run results/runs/closed-2026")
+    p.add_argument("--model", required=True, help="model name, normally a card id (see `bench models`)")
+    p.add_argument("--videos", required=True, help="folder holding the videos (files directly in it)")
+    p.add_argument("--suite", required=True, help="suite name or .jsonl path")
+    p.add_argument("--run", required=True, help="run directory (created if absent)")
+    p.add_argument("--strict", action="store_true", help="exit non-zero on any unmatched, duplicate, "
+                                                          "corrupt or conflicting file")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bench.importer import card_facts, import_videos, scan, ImportReport
+    from bench.suites import load_suite
+
+    suite = load_suite(args.suite)
+    videos = Path(args.videos)
+    # match before touching the run: a folder that matches nothing creates no run directory
+    probe = ImportReport(model=args.model, suite=suite.name, videos=str(videos))
+    if not scan(videos, suite, probe):
+        for line in probe.lines()[1:]:
+            print(line, file=sys.stderr)
+        raise UserError(f"{videos}: no file matched a probe of suite {suite.name} "
+                        f"(expected <probe_id>-<k>.mp4 or <prompt>-<k>.mp4; {len(probe.unmatched)} unmatched, "
+                        f"{len(probe.ignored)} ignored)")
+    facts = card_facts(args.model)
+    if facts is None:
+        print(f"bench: warning: no model card for {args.model!r}; the videos are recorded without card facts "
+              f"(add models/{args.model}.yaml)", file=sys.stderr)
+    store = _open_store(args.run, args.model, suite, videos)
+    report = import_videos(store, args.model, suite, videos)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, sort_keys=True, default=str))
+    else:
+        for line in report.lines():
+            print(line, file=sys.stderr)
+    if report.matched == 0:
+        raise UserError(f"{videos}: nothing imported ({report.problems} problem file(s), listed above)")
+    if args.strict and report.problems:
+        raise UserError(f"{videos}: {report.problems} problem file(s) (--strict)")
+    return 0
+
+
+def _open_store(run_dir: str, model: str, suite, videos) -> object:  # noqa: ANN001
+    """Create or reopen the run; a run started with another version of the suite is refused."""
+    from bench.cli.pipeline import _open_or_create
+
+    config = {"command": "import", "models": [model], "suites": [suite.name], "videos": str(videos)}
+    return _open_or_create(run_dir, config, [suite], None)

@@ -1,0 +1,290 @@
+"""One analysis per video, shared by every probe check.
+
+``analyse(video, probe)`` runs detection (``detect``), association (``track``), the camera
+estimate (``camera``) and the cover map (``scene``) once, and returns an ``Analysis`` that the
+thirteen checks read.  Results are kept in a small LRU cache keyed by the video's content hash,
+the probe's structured fields and the detector name, so the checks of one video (called one
+after another by ``bench score``) share one analysis.
+
+Coordinates: ``ObjectTrack.xy`` are *world* positions, i.e. image positions (original px, x
+right, y down) minus the camera path, so a panning camera does not move a resting cup.
+Detections keep image coordinates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from bench.metrics.probes.camera import CameraMotion, estimate_camera
+from bench.metrics.probes.detect import DETECTORS, FOREIGN, Detection, ObjectSpec, downscale
+from bench.metrics.probes.scene import SceneMap, build_scene
+from bench.metrics.probes.track import Track, associate, bind
+from bench.video import Video
+
+#: Fully visible: present, not at the frame edge, and at least this fraction of the object's
+#: reference area (less means partly hidden).
+FULL_AREA_FRAC = 0.8
+CACHE_SIZE = 8
+
+
+@dataclass
+class ObjectTrack:
+    """One named object over the whole video (arrays of length T; NaN / False where absent)."""
+
+    spec: ObjectSpec
+    cls: str
+    dets: list[Detection | None]
+    xy: np.ndarray               # (T, 2) world position (camera compensated)
+    present: np.ndarray          # (T,) bool
+    edge: np.ndarray             # (T,) bool: touches the frame border
+    area: np.ndarray             # (T,)
+    full: np.ndarray             # (T,) bool: fully visible
+    ref_area: float              # median area over fully visible frames
+    chain: list[Track] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def diameter(self) -> float:
+        """Equivalent diameter of the reference area (px)."""
+        return 2.0 * math.sqrt(self.ref_area / math.pi)
+
+    @property
+    def seen(self) -> np.ndarray:
+        return np.nonzero(self.present)[0]
+
+    def absent_runs(self) -> list[tuple[int, int]]:
+        """Inclusive (start, end) runs of absence after the first sighting (the last may reach T-1)."""
+        seen = self.seen
+        if not len(seen):
+            return []
+        return [r for r in runs(~self.present) if r[0] > seen[0]]
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Inclusive (start, end) index runs where ``mask`` is True."""
+    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    d = np.diff(m.astype(np.int8))
+    starts, ends = np.nonzero(d == 1)[0], np.nonzero(d == -1)[0] - 1
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def frame_span(a: int, b: int) -> str:
+    """'frame 7' or 'frames 7–9' (inclusive)."""
+    return f"frame {a}" if a == b else f"frames {a}–{b}"
+
+
+@dataclass
+class Analysis:
+    """Everything the checks read about one video."""
+
+    T: int
+    H: int
+    W: int
+    fps: float
+    detector: str
+    frames: list[list[Detection]]            # per-frame detections (image coordinates)
+    objects: dict[str, ObjectTrack]
+    extras: dict[str, list[Track]]           # per class: tracks bound to no named object
+    foreign: list[Track]                     # components of colours the probe never names
+    camera: CameraMotion
+    scene: SceneMap
+    setup_frames: int
+
+    def missing(self, names: list[str]) -> list[str]:
+        """Named objects not seen in the set-up window (the first quarter, at least 3 frames)."""
+        out = []
+        for n in names:
+            o = self.objects.get(n)
+            if o is None or not o.present[: self.setup_frames].any():
+                out.append(n)
+        return out
+
+    def image_xy(self, t: int, world_xy: np.ndarray) -> np.ndarray:
+        return np.asarray(world_xy, float) + self.camera.path[t]
+
+    def absence(self, obj: ObjectTrack, t: int, world_xy: np.ndarray) -> str:
+        """Why ``obj`` may be unseen at ``t`` if it were at ``world_xy``.
+
+        ``outside``: at least half of the object's disc lies outside the frame;
+        ``covered``: at least half of its in-frame part is cover (an occluder, a container,
+        a floor) or another object; ``open``: bare backdrop shows there, nothing explains it.
+        """
+        x, y = self.image_xy(t, world_xy)
+        r = obj.diameter / 2
+        frac, inside = self.scene.cover_fraction(t, x, y, r)
+        if inside < 0.5:
+            return "outside"
+        if frac >= 0.5:
+            return "covered"
+        for d in self.frames[t]:
+            if d.cls != obj.cls and d.bbox[0] - r <= x <= d.bbox[2] + r and d.bbox[1] - r <= y <= d.bbox[3] + r:
+                if math.hypot(d.cx - x, d.cy - y) <= r + 0.5 * math.sqrt(d.area):
+                    return "covered"
+        return "open"
+
+    def supported(self, obj: ObjectTrack, t: int, below: bool = True) -> bool:
+        """Whether ``obj`` at frame ``t`` rests on something: static cover (floor, table,
+        ramp) or another object within 0.04 H + 3 px below it (above it when ``below`` is
+        False: gravity pointing up), or the frame edge on that side."""
+        d = obj.dets[t]
+        if d is None:
+            return False
+        reach = 0.04 * self.H + 3.0
+        x0, y0, x1, y1 = d.bbox
+        if self.scene.surface_adjacent(x0, x1, y1 if below else y0, reach, below):
+            return True
+        for o in self.frames[t]:
+            if o is d or o.cls == FOREIGN:
+                continue
+            ox0, oy0, ox1, oy1 = o.bbox
+            if min(x1, ox1) - max(x0, ox0) <= 0:
+                continue
+            gap = oy0 - y1 if below else y0 - oy1
+            if -0.5 * (y1 - y0) <= gap <= reach:
+                return True
+        return False
+
+    def in_contact(self, obj: ObjectTrack, t: int) -> bool:
+        """Whether ``obj`` touches something at frame ``t``: cover (a floor, wall, ramp,
+        occluder edge) or another object within 0.1 D + 2 px of its outline."""
+        d = obj.dets[t]
+        if d is None:
+            return False
+        m = 0.1 * obj.diameter + 2.0
+        x0, y0, x1, y1 = d.bbox
+        if self.scene.cover_in_box(t, x0 - m, y0 - m, x1 + m, y1 + m):
+            return True
+        for o in self.frames[t]:
+            if o is not d and o.cls != FOREIGN:
+                ox0, oy0, ox1, oy1 = o.bbox
+                if ox0 - m <= x1 and x0 <= ox1 + m and oy0 - m <= y1 and y0 <= oy1 + m:
+                    return True
+        return False
+
+    def impostor(self, obj: ObjectTrack, where: Callable[[int], np.ndarray], t_from: int,
+                 t_to: int | None = None) -> Detection | None:
+        """The first detection of another colour, bound to no named object, within one diameter
+        plus 0.05 H of ``where(t)`` (a predicted world position) for t in [t_from, t_to):
+        what took the object's place (an identity swap)."""
+        bound = {id(o.dets[t]) for o in self.objects.values() for t in range(self.T) if o.dets[t] is not None}
+        for t in range(max(t_from, 0), self.T if t_to is None else min(t_to, self.T)):
+            x, y = self.image_xy(t, where(t))
+            for d in self.frames[t]:
+                if (d.cls != obj.cls and id(d) not in bound
+                        and math.hypot(d.cx - x, d.cy - y) <= obj.diameter + 0.05 * self.H):
+                    return d
+        return None
+
+    def track_of(self, d: Detection) -> list[Detection]:
+        """All detections linked with ``d`` (its track among extras and foreign tracks)."""
+        for k in self.foreign + [k for ks in self.extras.values() for k in ks]:
+            if k.dets.get(d.t) is d:
+                return [k.dets[t] for t in sorted(k.dets)]
+        return [d]
+
+
+def _object_track(spec: ObjectSpec, cls: str, chain: list[Track], T: int, H: int,
+                  path: np.ndarray) -> ObjectTrack:
+    dets: list[Detection | None] = [None] * T
+    for k in chain:
+        for t, d in k.dets.items():
+            dets[t] = d
+    present = np.array([d is not None for d in dets])
+    xy = np.full((T, 2), np.nan)
+    area = np.full(T, np.nan)
+    edge = np.zeros(T, bool)
+    for t, d in enumerate(dets):
+        if d is not None:
+            xy[t] = (d.cx - path[t, 0], d.cy - path[t, 1])
+            area[t] = d.area
+            edge[t] = d.edge
+    inner = present & ~edge
+    ref = float(np.median(area[inner])) if inner.any() else (
+        float(np.nanmax(area)) if present.any() else spec.expected_area(H))
+    # the reference is the typical *unhidden* area: the median of the upper half of areas,
+    # so frames spent half behind an occluder do not shrink it
+    if inner.sum() >= 4:
+        a = np.sort(area[inner])
+        ref = float(np.median(a[len(a) // 2:]))
+    full = inner & (np.nan_to_num(area) >= FULL_AREA_FRAC * ref)
+    return ObjectTrack(spec=spec, cls=cls, dets=dets, xy=xy, present=present, edge=edge, area=area,
+                       full=full, ref_area=ref, chain=chain)
+
+
+def _probe_key(probe: dict[str, Any]) -> str:
+    sub = {k: probe.get(k) for k in ("id", "objects", "expect")}
+    return hashlib.sha256(json.dumps(sub, sort_keys=True, default=str).encode()).hexdigest()
+
+
+_hash_memo: dict[int, tuple[weakref.ref, str]] = {}
+_cache: OrderedDict[tuple[str, str, str], Analysis] = OrderedDict()
+
+
+def _content_hash(video: Video) -> str:
+    """``video.content_hash()``, memoised per frames array (the checks of one video share it)."""
+    arr = video.frames
+    hit = _hash_memo.get(id(arr))
+    if hit is not None and hit[0]() is arr:
+        return hit[1]
+    h = video.content_hash()
+    for k in [k for k, (ref, _) in _hash_memo.items() if ref() is None]:
+        del _hash_memo[k]
+    _hash_memo[id(arr)] = (weakref.ref(arr), h)
+    return h
+
+
+def analyse(video: Video, probe: dict[str, Any], detector: str = "colour") -> Analysis:
+    """The shared analysis of ``video`` for ``probe`` (cached; see the module docstring)."""
+    key = (_content_hash(video), _probe_key(probe), detector)
+    hit = _cache.get(key)
+    if hit is not None:
+        _cache.move_to_end(key)
+        return hit
+    result = _analyse(video, probe, DETECTORS.get(detector)())
+    _cache[key] = result
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return result
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def _analyse(video: Video, probe: dict[str, Any], det: Any) -> Analysis:
+    frames = video.frames
+    T, H, W = video.T, video.H, video.W
+    specs = ObjectSpec.from_probe(probe)
+    expect = probe.get("expect") or {}
+    extra = [expect["count"]["colour"]] if isinstance(expect.get("count"), dict) else []
+    result = det.detect(frames, specs, extra_colours=extra)
+    small, _ = downscale(frames)
+    camera = estimate_camera(small, result.claimed, result.scale, H)
+    scene = build_scene(small, result.claimed, result.scale)
+    setup_frames = min(T, max(3, math.ceil(T / 4)))
+    by_cls: dict[str, list[ObjectSpec]] = {}
+    for s in specs:
+        by_cls.setdefault(det.class_of(s), []).append(s)
+    classes = list(dict.fromkeys(list(by_cls) + [c for c in extra if c not in by_cls]))
+    objects: dict[str, ObjectTrack] = {}
+    extras: dict[str, list[Track]] = {}
+    for cls in classes:
+        tracks = associate(result.frames, cls, H)
+        chains, extras[cls] = bind(tracks, by_cls.get(cls, []), H, setup_frames)
+        for s in by_cls.get(cls, []):
+            objects[s.name] = _object_track(s, cls, chains[s.name], T, H, camera.path)
+    foreign = associate(result.frames, FOREIGN, H)
+    return Analysis(T=T, H=H, W=W, fps=video.fps, detector=det.name, frames=result.frames,
+                    objects=objects, extras=extras, foreign=foreign, camera=camera, scene=scene,
+                    setup_frames=setup_frames)

@@ -1,0 +1,150 @@
+"""probe.bounce — successive bounce apexes never rise, and nothing passes into the floor.
+
+The bouncing object (``expect.bounce``) is followed over its fully visible frames.  Floor
+contacts are the bounce turning points of its path (``kinematics.turning_points``: the lowest
+point with a velocity reversal, gravity "down"; mirrored for "up").  With y_c the median
+height of the contacts, the k-th apex height is h_k = y_c - min y over the k-th flight (the
+first flight's apex is the release height; the last flight's minimum is a lower bound of its
+apex, which is enough to prove a rise).  Energy is never gained:
+
+    r_rise = max_k max(0, h_k - h_{k-1}) / (0.05 h_{k-1} + 0.02 H)
+
+(5 % of the previous apex plus 2 % of the frame height: sampling at frame times misses an apex
+by at most v^2/8a, a few percent, and centroids jitter by a pixel or two).  No tunnelling: the
+floor top is read from the static cover map beside the object; the object may overlap it by at
+most 0.15 of its diameter plus 2 px (anti-aliasing, blur, compression),
+
+    r_sink = max_t (bottom_t - floor_top) / (0.15 d + 2),
+
+and an object that vanishes for good into the floor (last seen touching it, never outside the
+frame) counts r = 3.  Value 2^(-r^2) with r = max(r_rise, r_sink); pass iff r <= 1.  A ball
+that never bounces (stops dead) passes the apex rule vacuously and says so.
+
+Improves on: VLM questions about bouncing (WorldModelBench, VBench-2.0 mechanics) that cannot
+measure apex heights; Physics-IQ pixel IoU, which rewards matching motion masks whatever the
+energy budget.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bench.metrics.base import METRICS, MetricSpec, MetricValue
+from bench.metrics.probes.analysis import Analysis, ObjectTrack
+from bench.metrics.probes.base import ProbeCheck, join, result
+from bench.metrics.probes.kinematics import visible_pieces, turning_points
+
+RISE_FRAC, RISE_ABS = 0.05, 0.02
+SINK_FRAC, SINK_PX = 0.15, 2.0
+
+
+def contacts(obj: ObjectTrack, gravity: str, height: int) -> list[int]:
+    """Frames of floor (ceiling) contacts: bounce turning points at a local extreme of y."""
+    out: list[int] = []
+    sign = 1.0 if gravity != "up" else -1.0
+    for t in visible_pieces(obj, 2):
+        y = sign * obj.xy[t, 1]
+        for i in turning_points(t, obj.xy[t], "up" if gravity == "up" else "down", height):
+            if y[i] >= y[i - 1] and y[i] >= y[i + 1]:
+                out.append(int(t[i]))
+    return out
+
+
+@METRICS.register("probe.bounce")
+class BounceCheck(ProbeCheck):
+    spec = MetricSpec(
+        id="probe.bounce", version="1", needs=("frames", "probe"), kind="probe", direction="higher",
+        range=(0.0, 1.0),
+        description="Apex heights h_k above the contact level: r_rise = max(0, h_k - h_{k-1}) / "
+                    "(0.05 h_{k-1} + 0.02 H); floor overlap r_sink = depth / (0.15 d + 2 px); vanishing "
+                    "into the floor r = 3; value 2^(-r^2), pass iff >= 0.5.",
+        reference="Improves on VLM bounce questions (WorldModelBench, VBench-2.0) and Physics-IQ pixel IoU: "
+                  "measured apex heights of the named object and its overlap with the floor.",
+    )
+    expect_keys = ("bounce",)
+
+    def subjects(self, probe: dict[str, Any]) -> list[str]:
+        return [probe["expect"]["bounce"]]
+
+    def judge(self, a: Analysis, probe: dict[str, Any]) -> MetricValue:
+        g = (probe.get("expect") or {}).get("gravity", "down")
+        g = "up" if g == "up" else "down"
+        sign = 1.0 if g == "down" else -1.0
+        obj = a.objects[probe["expect"]["bounce"]]
+        H = a.H
+        ts = np.nonzero(obj.full)[0]
+        cs = contacts(obj, g, H)
+        parts: list[str] = []
+        r_rise, r_sink, r_through = 0.0, 0.0, 0.0
+        heights: list[float] = []
+        if cs and len(ts):
+            yc = float(np.median(sign * obj.xy[cs, 1]))
+            bounds = [-1] + cs + [a.T]
+            for lo, hi in zip(bounds[:-1], bounds[1:]):
+                sel = ts[(ts > lo) & (ts < hi)]
+                if len(sel):
+                    heights.append(yc - float(np.min(sign * obj.xy[sel, 1])))
+            worst_k = None
+            for k in range(1, len(heights)):
+                tol = RISE_FRAC * heights[k - 1] + RISE_ABS * H
+                rk = max(0.0, heights[k] - heights[k - 1]) / tol
+                if rk > r_rise:
+                    r_rise, worst_k = rk, k
+            hs = " → ".join(f"{h:.0f}" for h in heights)
+            if worst_k is not None and r_rise > 1:
+                parts.append(f"{obj.name}'s apex rises from {heights[worst_k - 1]:.0f} to {heights[worst_k]:.0f} px "
+                             f"after the contact at frame {cs[worst_k - 1]} (apex heights {hs} px): energy gained")
+            else:
+                parts.append(f"{obj.name} bounces {len(cs)} time(s), apex heights {hs} px never rise")
+        else:
+            parts.append(f"{obj.name} never bounces (no floor contact with a reversal)")
+        r_sink, sink_msg = self._sink(a, obj, g)
+        if sink_msg:
+            parts.append(sink_msg)
+        r_through, through_msg = self._vanish_into_floor(a, obj, g)
+        if through_msg:
+            parts.append(through_msg)
+        r = max(r_rise, r_sink, r_through)
+        if r > 1:
+            parts = [p for p in parts if "never rise" not in p]
+        return result(r, join(*parts), contacts=cs, apex_heights=heights)
+
+    def _floor_top(self, a: Analysis, obj: ObjectTrack, t: int, g: str) -> float | None:
+        d = obj.dets[t]
+        x0, _, x1, _ = d.bbox
+        w = x1 - x0
+        if g == "down":
+            return a.scene.surface_top(x0 - w, x1 + w, d.cy)
+        return None
+
+    def _sink(self, a: Analysis, obj: ObjectTrack, g: str) -> tuple[float, str]:
+        if g != "down":
+            return 0.0, ""
+        allowed = SINK_FRAC * obj.diameter + SINK_PX
+        worst, wt, depth_w = 0.0, -1, 0.0
+        for t in np.nonzero(obj.present & ~obj.edge)[0]:
+            top = self._floor_top(a, obj, t, g)
+            if top is None:
+                continue
+            depth = obj.dets[t].bbox[3] - top
+            if depth / allowed > worst:
+                worst, wt, depth_w = depth / allowed, int(t), depth
+        if worst > 1:
+            return worst, (f"{obj.name} sinks {depth_w:.0f} px into the floor at frame {wt} "
+                           f"(allowed {allowed:.0f} px): it passes into the surface")
+        return worst, ""
+
+    def _vanish_into_floor(self, a: Analysis, obj: ObjectTrack, g: str) -> tuple[float, str]:
+        seen = obj.seen
+        if g != "down" or not len(seen) or seen[-1] >= a.T - 1:
+            return 0.0, ""
+        t = int(seen[-1])
+        d = obj.dets[t]
+        if d.edge:
+            return 0.0, ""
+        top = self._floor_top(a, obj, t, g)
+        if top is not None and d.bbox[3] >= top - SINK_PX - 1:
+            return 3.0, (f"{obj.name} disappears into the floor after frame {t} and never comes back")
+        return 0.0, ""

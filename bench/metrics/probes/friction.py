@@ -1,0 +1,71 @@
+"""probe.friction — an object sliding or rolling with friction never speeds up.
+
+The object in ``expect.decelerate`` gets a per-frame speed v_t from a linear fit over a centred
+5-frame window (``kinematics.speeds``; fitting, not differencing, keeps position noise from
+doubling into speed noise).  Friction only takes energy away, so the speed may never rise
+above its running minimum:
+
+    rise_t = v_t - min_{s <= t} v_s,   r = max_t rise_t / (0.1 v_max + 3 sigma_v + 0.05 px)
+
+with sigma_v = sigma / sqrt(10) the noise of a 5-point slope fit given position noise sigma
+(sum of squared centred times is 10), and 10 % of the peak speed for the sampling of a
+decelerating motion.  The check starts at the first frame the object moves (speed
+>= 0.005 H per frame), so a push or release is not counted as a gain; an object that never moves
+is a set-up failure (no slide to judge).  Value 2^(-r^2); pass iff r <= 1.
+
+Improves on: VLM questions about friction (WorldModelBench) and optical-flow magnitude
+statistics (VBench dynamic degree), which do not follow one object's speed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from bench.metrics.base import METRICS, MetricSpec, MetricValue
+from bench.metrics.probes.analysis import Analysis
+from bench.metrics.probes.base import ProbeCheck, result, setup_failed
+from bench.metrics.probes.kinematics import speeds
+
+PEAK_FRAC = 0.1
+NOISE_K = 3.0
+MOVING_FRAC = 0.005
+
+
+@METRICS.register("probe.friction")
+class FrictionCheck(ProbeCheck):
+    spec = MetricSpec(
+        id="probe.friction", version="1", needs=("frames", "probe"), kind="probe", direction="higher",
+        range=(0.0, 1.0),
+        description="Speed from 5-frame linear fits; rise above the running minimum / (0.1 v_max + "
+                    "3 sigma_v + 0.05 px); value 2^(-r^2) of the largest, pass iff >= 0.5.",
+        reference="Improves on WorldModelBench friction questions (VLM) and VBench dynamic degree (flow "
+                  "magnitude, object-blind): the named object's speed must be non-increasing.",
+    )
+    expect_keys = ("decelerate",)
+
+    def subjects(self, probe: dict[str, Any]) -> list[str]:
+        return [probe["expect"]["decelerate"]]
+
+    def judge(self, a: Analysis, probe: dict[str, Any]) -> MetricValue:
+        name = probe["expect"]["decelerate"]
+        obj = a.objects[name]
+        ts, v, sigma = speeds(obj)
+        moving = np.nonzero(v >= MOVING_FRAC * a.H)[0]
+        if not len(moving):
+            return setup_failed(f"{name} never moves, so its deceleration cannot be judged")
+        ts, v = ts[moving[0]:], v[moving[0]:]
+        tol = PEAK_FRAC * float(v.max()) + NOISE_K * sigma / math.sqrt(10) + 0.05
+        rise = v - np.minimum.accumulate(v)
+        i = int(np.argmax(rise))
+        r = float(rise[i]) / tol
+        if r > 1:
+            j = int(np.argmin(v[: i + 1]))
+            reason = (f"{name} speeds up from {v[j]:.2f} px/frame at frame {int(ts[j])} to {v[i]:.2f} at "
+                      f"frame {int(ts[i])} (tolerance {tol:.2f}): friction cannot add speed")
+        else:
+            reason = (f"{name} slows from {v[0]:.2f} to {v[-1]:.2f} px/frame without speeding up "
+                      f"(largest rise {rise[i]:.2f}, tolerance {tol:.2f})")
+        return result(r, reason, v_start=float(v[0]), v_end=float(v[-1]))

@@ -1,0 +1,193 @@
+"""Kinematics of tracked objects: constant-velocity extrapolation, ballistic segments, speeds.
+
+All positions are world positions (camera compensated) in original pixels, y down, time in
+frame indices.  Only *fully visible* frames (``ObjectTrack.full``) enter fits: a partly hidden
+or edge-clipped object has a biased centroid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.metrics.probes.analysis import ObjectTrack
+
+
+@dataclass
+class Linear:
+    """p(t) = p0 + v (t - t0), fitted by least squares (a single point gives v = 0)."""
+
+    p0: np.ndarray
+    v: np.ndarray
+    t0: float
+
+    def at(self, t: float) -> np.ndarray:
+        return self.p0 + self.v * (t - self.t0)
+
+    @property
+    def speed(self) -> float:
+        return float(np.linalg.norm(self.v))
+
+
+def fit_linear(ts: np.ndarray, xy: np.ndarray) -> Linear:
+    ts = np.asarray(ts, float)
+    t0 = float(ts[-1])
+    if len(ts) < 2:
+        return Linear(np.asarray(xy[-1], float), np.zeros(2), t0)
+    A = np.stack([np.ones_like(ts), ts - t0], axis=1)
+    coef, *_ = np.linalg.lstsq(A, xy, rcond=None)
+    return Linear(coef[0], coef[1], t0)
+
+
+def extrapolate(obj: ObjectTrack, before: int, k: int = 5) -> Linear | None:
+    """Constant-velocity fit over the last ``k`` fully visible frames before frame ``before``
+    (falling back to merely present frames); ``None`` when the object was never seen."""
+    for mask in (obj.full, obj.present & ~obj.edge, obj.present):
+        ts = np.nonzero(mask[:before])[0][-k:]
+        if len(ts):
+            return fit_linear(ts, obj.xy[ts])
+    return None
+
+
+def extrapolate_back(obj: ObjectTrack, after: int, k: int = 5) -> Linear | None:
+    """Constant-velocity fit over the first ``k`` fully visible frames from ``after`` on."""
+    for mask in (obj.full, obj.present & ~obj.edge, obj.present):
+        ts = np.nonzero(mask)[0]
+        ts = ts[ts >= after][:k]
+        if len(ts):
+            return fit_linear(ts, obj.xy[ts])
+    return None
+
+
+@dataclass
+class Segment:
+    """A run of fully visible frames between bounces (``t`` frame indices, ``xy`` positions)."""
+
+    t: np.ndarray
+    xy: np.ndarray
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return int(self.t[0]), int(self.t[-1])
+
+
+def visible_pieces(obj: ObjectTrack, max_gap: int) -> list[np.ndarray]:
+    """Fully visible frames split where more than ``max_gap`` frames are missing."""
+    ts = np.nonzero(obj.full)[0]
+    if not len(ts):
+        return []
+    cuts = np.nonzero(np.diff(ts) > max_gap + 1)[0] + 1
+    return np.split(ts, cuts)
+
+
+def turning_points(t: np.ndarray, xy: np.ndarray, gravity: str, height: int) -> np.ndarray:
+    """Indices into ``t`` where the motion turns abruptly: bounces and kinks.
+
+    Bounce, for gravity "down": a local maximum of y (the object reaches its lowest point and
+    turns back up: a floor contact; a free parabola under downward gravity has no such
+    point); for "up" a local minimum; each needs a velocity reversal larger than 0.5 % of the
+    frame height per frame, so jitter at rest does not count.  Kink: the second difference
+    |p(t+1) - 2 p(t) + p(t-1)| exceeds its median by more than max(6 x 1.4826 MAD, 0.04 H)
+    (a wall hit, a collision).
+    """
+    if len(t) < 3:
+        return np.zeros(0, int)
+    eps = 0.005 * height
+    v = np.diff(xy, axis=0) / np.diff(t).astype(float)[:, None]
+    before, after = v[:-1, 1], v[1:, 1]
+    if gravity == "down":
+        turn = (before > eps) & (after < -eps)
+    elif gravity == "up":
+        turn = (before < -eps) & (after > eps)
+    else:
+        turn = np.zeros(len(before), bool)
+    acc = np.linalg.norm(np.diff(v, axis=0), axis=1)
+    med = np.median(acc)
+    mad = 1.4826 * np.median(np.abs(acc - med))
+    turn |= acc - med > max(6 * mad, 0.04 * height)
+    return np.nonzero(turn)[0] + 1
+
+
+def segments(obj: ObjectTrack, gravity: str, height: int, max_gap: int = 2) -> list[Segment]:
+    """Ballistic segments of ``obj``: fully visible frames cut at gaps longer than ``max_gap``
+    frames and at ``turning_points``; the turning frame itself is left out of both sides."""
+    out: list[Segment] = []
+    for t in visible_pieces(obj, max_gap):
+        xy = obj.xy[t]
+        start = 0
+        for i in list(turning_points(t, xy, gravity, height)) + [len(t)]:
+            if i > start:
+                out.append(Segment(t[start:i], xy[start:i]))
+            start = i + 1
+    return out
+
+
+@dataclass
+class Ballistic:
+    """Quadratic fit y(t) = c2 t^2 + c1 t + c0 of one segment.
+
+    ``accel`` = 2 c2 (px/frame^2, + = downward in the image); ``sagitta`` = accel D^2 / 8 for
+    the segment's duration D frames: how far the fitted parabola bows away from its chord (px),
+    a size-free measure of how much the acceleration shows over the segment; ``residual`` =
+    RMS of the fit (px); ``extent`` = the segment's vertical range (px).
+    """
+
+    span: tuple[int, int]
+    accel: float
+    sagitta: float
+    residual: float
+    extent: float
+    n: int
+
+
+def fit_ballistic(seg: Segment) -> Ballistic:
+    t = seg.t.astype(float)
+    y = seg.xy[:, 1]
+    c = np.polyfit(t - t.mean(), y, 2)
+    res = y - np.polyval(c, t - t.mean())
+    D = float(t[-1] - t[0])
+    accel = 2.0 * float(c[0])
+    return Ballistic(span=seg.span, accel=accel, sagitta=accel * D * D / 8.0,
+                     residual=float(np.sqrt(np.mean(res ** 2))), extent=float(np.ptp(y)), n=len(t))
+
+
+def speeds(obj: ObjectTrack, window: int = 5) -> tuple[np.ndarray, np.ndarray, float]:
+    """Per-frame speed (px/frame) by a linear fit over a centred window of ``window`` frames.
+
+    Returns ``(t, speed, sigma)`` for frames whose window holds >= 3 fully visible frames;
+    ``sigma`` is the per-axis position noise those fits see, median(|residual|) / 1.1774 (the
+    median of a 2-D Gaussian residual's length is 1.1774 sigma).
+    """
+    ts = np.nonzero(obj.full)[0]
+    h = window // 2
+    out_t, out_v, res = [], [], []
+    for t in ts:
+        sel = ts[(ts >= t - h) & (ts <= t + h)]
+        if len(sel) < 3:
+            continue
+        fit = fit_linear(sel, obj.xy[sel])
+        out_t.append(int(t))
+        out_v.append(fit.speed)
+        res.extend(np.linalg.norm(obj.xy[sel] - np.array([fit.at(s) for s in sel]), axis=1).tolist())
+    sigma = float(np.median(res)) / 1.1774 if res else 0.0
+    return np.asarray(out_t, int), np.asarray(out_v, float), sigma
+
+
+def rest_runs(obj: ObjectTrack, height: int, min_len: int = 3, tol: float = 0.01) -> list[tuple[int, int]]:
+    """Inclusive runs of >= ``min_len`` consecutive fully visible frames in which the object
+    stays within ``tol`` x H of the run's first position (it is at rest)."""
+    ts = np.nonzero(obj.full)[0]
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(ts):
+        j = i
+        while (j + 1 < len(ts) and ts[j + 1] == ts[j] + 1
+               and np.linalg.norm(obj.xy[ts[j + 1]] - obj.xy[ts[i]]) <= tol * height):
+            j += 1
+        if j - i + 1 >= min_len:
+            out.append((int(ts[i]), int(ts[j])))
+            i = j + 1
+        else:
+            i += 1
+    return out

@@ -1,0 +1,130 @@
+"""What covers what: the backdrop, occluders and support surfaces, read from the video.
+
+Probe scenes are coloured objects in front of a grey backdrop, with grey occluders, floors,
+tables and walls.  The checks need two facts from the pixels, never from the probe's ``scene``
+(a generated video does not follow its coordinates):
+
+- **cover**: is the place where an object should be covered by something (an occluder, a
+  container, a floor it sank into), or is the backdrop showing there?  A hidden object is
+  fine; an object missing in front of bare backdrop has vanished.
+- **support**: is there a surface directly under an object at rest?
+
+The backdrop grey g_bg is the mode of the grey-level histogram of the temporal median frame
+(pixels no detection claims); its noise sigma = 1.4826 MAD of (g - g_bg) over near-backdrop
+pixels (|g - g_bg| < 20) of every frame.  A pixel is *cover* in frame t when it is unclaimed and
+
+    |g_t - g_bg| > delta,   delta = max(12, 4 sigma)
+
+(12 grey levels separates the palette's scene greys, >= 30 apart, from backdrop noise and mild
+texture; 4 sigma keeps a noisy or textured backdrop from reading as cover).  Grey images are
+smoothed with a 5x5 box filter first, which averages sensor noise and backdrop texture.
+Claimed masks are grown by 2 px so an object's anti-aliased rim is never cover.  The *static*
+cover map thresholds the temporal median frame the same way (moving objects drop out of a
+median), except where objects sit in most frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class SceneMap:
+    """Per-frame cover masks at analysis resolution (``scale`` = analysis px per original px)."""
+
+    cover: np.ndarray           # bool (T, h, w)
+    static_cover: np.ndarray    # bool (h, w): cover in the temporal median frame
+    backdrop: float
+    delta: float
+    scale: float
+
+    def _disc(self, shape: tuple[int, int], cx: float, cy: float, r: float) -> tuple[np.ndarray, float]:
+        """Mask of a disc (original px) clipped to the frame, and the fraction of it inside."""
+        h, w = shape
+        s = self.scale
+        x, y, rr = cx * s, cy * s, max(r * s, 1.0)
+        x0, x1 = int(np.floor(x - rr)), int(np.ceil(x + rr)) + 1
+        y0, y1 = int(np.floor(y - rr)), int(np.ceil(y + rr)) + 1
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        inside_disc = (xx - x) ** 2 + (yy - y) ** 2 <= rr * rr
+        in_frame = (xx >= 0) & (xx < w) & (yy >= 0) & (yy < h)
+        total = max(int(inside_disc.sum()), 1)
+        m = np.zeros((h, w), bool)
+        sel = inside_disc & in_frame
+        m[yy[sel], xx[sel]] = True
+        return m, float(sel.sum()) / total
+
+    def cover_fraction(self, t: int, cx: float, cy: float, r: float) -> tuple[float, float]:
+        """(fraction of the in-frame part of the disc that is cover, fraction of the disc in frame)."""
+        m, inside = self._disc(self.cover.shape[1:], cx, cy, r)
+        if not m.any():
+            return 0.0, inside
+        return float(self.cover[t][m].mean()), inside
+
+    def cover_in_box(self, t: int, x0: float, y0: float, x1: float, y1: float) -> bool:
+        """Whether any pixel of the box (original px, clipped to the frame) is cover at ``t``."""
+        s = self.scale
+        h, w = self.static_cover.shape
+        c0, c1 = max(0, int(x0 * s)), min(w, int(np.ceil(x1 * s)))
+        r0, r1 = max(0, int(y0 * s)), min(h, int(np.ceil(y1 * s)))
+        return bool(c1 > c0 and r1 > r0 and self.cover[t, r0:r1, c0:c1].any())
+
+    def surface_adjacent(self, x0: float, x1: float, y: float, reach: float, below: bool = True) -> bool:
+        """Whether static cover (a floor, a table, a ceiling) lies within ``reach`` px below
+        (``below``) or above row ``y`` over at least a third of the columns ``x0..x1``
+        (original px).  The frame's own bottom (top) edge counts: whatever the object rests
+        on may lie outside the picture."""
+        s = self.scale
+        h, w = self.static_cover.shape
+        c0, c1 = max(0, int(x0 * s)), min(w, int(np.ceil(x1 * s)))
+        if below:
+            r0, r1 = int(y * s) - 1, int(np.ceil((y + reach) * s)) + 1
+            if r1 >= h:
+                return True
+        else:
+            r0, r1 = int((y - reach) * s) - 1, int(np.ceil(y * s)) + 1
+            if r0 <= 0:
+                return True
+        r0, r1 = max(0, r0), min(h, r1)
+        if c1 <= c0 or r1 <= r0:
+            return False
+        cols = self.static_cover[r0:r1, c0:c1].any(axis=0)
+        return bool(cols.mean() >= 1 / 3)
+
+    def surface_top(self, x0: float, x1: float, y: float) -> float | None:
+        """First row (original px) at or below ``y`` where static cover spans half of the columns
+        ``x0..x1``: the top of the floor under an object; ``None`` if there is none."""
+        s = self.scale
+        h, w = self.static_cover.shape
+        c0, c1 = max(0, int(x0 * s)), min(w, int(np.ceil(x1 * s)))
+        if c1 <= c0:
+            return None
+        frac = self.static_cover[max(0, int(y * s)):, c0:c1].mean(axis=1)
+        rows = np.nonzero(frac >= 0.5)[0]
+        return None if not len(rows) else (rows[0] + max(0, int(y * s))) / s
+
+
+def build_scene(frames_small: np.ndarray, claimed: np.ndarray, scale: float) -> SceneMap:
+    """Backdrop level, noise threshold and cover masks (see the module docstring)."""
+    T = frames_small.shape[0]
+    grey = np.stack([cv2.blur(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (5, 5)) for f in frames_small]).astype(np.float32)
+    med = np.median(grey, axis=0)
+    free = ~claimed.any(axis=0)
+    vals = med[free] if free.any() else med.ravel()
+    hist, edges = np.histogram(vals, bins=128, range=(0, 256))
+    hist = np.convolve(hist, np.ones(3), mode="same")
+    backdrop = float(edges[int(np.argmax(hist))] + 1.0)
+    # An object's anti-aliased rim is unclaimed yet not backdrop: claimed masks grow by 2 px
+    # so that a rim never reads as cover (a ball would otherwise "rest on" its own edge).
+    kernel = np.ones((5, 5), np.uint8)
+    grown = np.stack([cv2.dilate(c.astype(np.uint8), kernel) for c in claimed]) > 0
+    near = np.abs(grey - backdrop)
+    sel = near[(near < 20) & ~grown]
+    sigma = 1.4826 * float(np.median(sel)) if sel.size else 0.0
+    delta = max(12.0, 4.0 * sigma)
+    cover = (near > delta) & ~grown
+    static_cover = (np.abs(med - backdrop) > delta) & (grown.mean(axis=0) < 0.5)
+    return SceneMap(cover=cover, static_cover=static_cover, backdrop=backdrop, delta=delta, scale=scale)
