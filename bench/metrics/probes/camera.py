@@ -7,19 +7,19 @@ and report it; the checks subtract it from object positions (camera compensation
 their reasons.
 
 Method (per consecutive frame pair):
-1. grey level images; pixels claimed by any detection (dilated by 2 px) are replaced by the
+1. grey-level images; pixels claimed by any detection (dilated by 2 px) are replaced by the
    frame's median unclaimed grey, so moving objects do not vote;
-2. the frame (less a 4 px margin, where a shaken frame has fill) is cut into a 4x4 grid of tiles;
-   a tile votes when its grey standard deviation is >= ``TEXTURE_STD`` in both frames (flat
-   tiles carry no motion information) and < 30 % of it is claimed: its shift is the OpenCV
-   phase correlation peak (Hann window), kept if the peak response is >= 0.1;
-3. the pair's shift is the median vote when >= ``MIN_TILES`` tiles vote and >= 60 % of them lie
-   within 1 px of the median (a moving occluder covers a minority of tiles and is outvoted);
-   otherwise the pair is *unobserved* and taken as zero shift.
+2. the pair is *observable* when at least ``MIN_EDGE_FRAC`` of the pixels have a gradient of
+   >= ``EDGE_GREY`` grey levels per pixel (a plain backdrop has nothing to see motion against,
+   nor for a generator to betray it with);
+3. the shift is the OpenCV phase-correlation peak of the zero-mean frames under a Hann window
+   (sub-pixel), kept only if warping the first frame by it cuts the mean absolute difference
+   to the second, over unclaimed pixels, to at most ``ACCEPT_RATIO`` of the unwarped difference:
+   a true camera motion moves every static edge, whereas an occluder sliding over a static
+   scene is not explained by one global shift.  Shifts under 0.1 px are zero.
 
 The camera path is the cumulative sum of pair shifts.  Status: ``unobservable`` when fewer than
-half the pairs are observed (a plain backdrop: nothing to see motion against, nor for a
-generator to betray it with), ``moving`` when the path strays more than ``MOVING_FRAC`` of the
+half the pairs are observable, ``moving`` when the path strays more than ``MOVING_FRAC`` of the
 frame height from its start, ``shaking`` when the mean per-pair shift is >= 0.5 px without such
 a drift, else ``static``.
 """
@@ -31,11 +31,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-TEXTURE_STD = 3.0
-MIN_TILES = 3
+EDGE_GREY = 10.0
+MIN_EDGE_FRAC = 0.01
+ACCEPT_RATIO = 0.8
 MOVING_FRAC = 0.05
-GRID = 4
-MARGIN = 4
 
 
 @dataclass
@@ -43,13 +42,13 @@ class CameraMotion:
     """Cumulative background translation ``path[t]`` (original px, x then y) and a summary."""
 
     path: np.ndarray            # (T, 2)
-    observed: np.ndarray        # (T-1,) bool: pair t -> t+1 had a reliable estimate
+    observed: np.ndarray        # (T-1,) bool: pair t -> t+1 was observable
     status: str                 # static | shaking | moving | unobservable
     drift: float                # max |path[t] - path[0]| (px)
     jitter: float               # mean |shift| per observed pair (px)
 
     def describe(self) -> str:
-        """A clause for reasons; empty when the camera is static."""
+        """A clause for reasons; empty when the camera is static or cannot be seen."""
         if self.status == "moving":
             return f"the camera moves (background drifts up to {self.drift:.1f} px; positions compensated)"
         if self.status == "shaking":
@@ -57,49 +56,42 @@ class CameraMotion:
         return ""
 
 
-def _tiles(h: int, w: int) -> list[tuple[slice, slice]]:
-    ys = np.linspace(MARGIN, h - MARGIN, GRID + 1).astype(int)
-    xs = np.linspace(MARGIN, w - MARGIN, GRID + 1).astype(int)
-    return [(slice(ys[i], ys[i + 1]), slice(xs[j], xs[j + 1])) for i in range(GRID) for j in range(GRID)]
+def _masked_grey(frame: np.ndarray, claimed: np.ndarray) -> np.ndarray:
+    g = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    if claimed.any() and not claimed.all():
+        g[claimed] = float(np.median(g[~claimed]))
+    return g
 
 
 def estimate_camera(frames_small: np.ndarray, claimed: np.ndarray, scale: float, height: int) -> CameraMotion:
     """Camera path from analysis-resolution frames and the claimed-pixel masks."""
     T, h, w = claimed.shape
     kernel = np.ones((5, 5), np.uint8)
-    grey = []
-    for t in range(T):
-        g = cv2.cvtColor(frames_small[t], cv2.COLOR_RGB2GRAY).astype(np.float32)
-        c = cv2.dilate(claimed[t].astype(np.uint8), kernel) > 0
-        if c.any() and not c.all():
-            g[c] = float(np.median(g[~c]))
-        grey.append((g, c))
-    tiles = _tiles(h, w) if min(h, w) > 4 * MARGIN + 2 * GRID else []
-    if tiles:
-        th, tw = tiles[0][0].stop - tiles[0][0].start, tiles[0][1].stop - tiles[0][1].start
-        win = cv2.createHanningWindow((tw, th), cv2.CV_32F)
+    grown = [cv2.dilate(c.astype(np.uint8), kernel) > 0 for c in claimed]
+    grey = [_masked_grey(frames_small[t], grown[t]) for t in range(T)]
+    win = cv2.createHanningWindow((w, h), cv2.CV_32F)
     shifts = np.zeros((max(T - 1, 0), 2))
     observed = np.zeros(max(T - 1, 0), bool)
     for t in range(T - 1):
-        (g0, c0), (g1, c1) = grey[t], grey[t + 1]
-        votes = []
-        for sy, sx in tiles:
-            a, b = g0[sy, sx], g1[sy, sx]
-            if a.shape != (th, tw) or (c0[sy, sx].mean() >= 0.3) or (c1[sy, sx].mean() >= 0.3):
-                continue
-            if a.std() < TEXTURE_STD or b.std() < TEXTURE_STD:
-                continue
-            # zero-mean tiles: the window's own static shape would otherwise pull the peak to 0
-            (dx, dy), resp = cv2.phaseCorrelate(np.ascontiguousarray(a - a.mean()),
-                                                np.ascontiguousarray(b - b.mean()), win)
-            if resp >= 0.1:
-                votes.append((dx, dy))
-        if len(votes) >= MIN_TILES:
-            v = np.array(votes)
-            med = np.median(v, axis=0)
-            if np.mean(np.linalg.norm(v - med, axis=1) <= 1.0) >= 0.6:
-                shifts[t] = med / scale
-                observed[t] = True
+        g0, g1 = grey[t], grey[t + 1]
+        gx, gy = cv2.Sobel(g0, cv2.CV_32F, 1, 0, ksize=3) / 8, cv2.Sobel(g0, cv2.CV_32F, 0, 1, ksize=3) / 8
+        if np.mean(np.hypot(gx, gy) >= EDGE_GREY / 2) < MIN_EDGE_FRAC:
+            continue
+        observed[t] = True
+        (dx, dy), _ = cv2.phaseCorrelate(g0 - g0.mean(), g1 - g1.mean(), win)
+        if np.hypot(dx, dy) < 0.1:
+            continue
+        M = np.array([[1, 0, dx], [0, 1, dy]], np.float64)
+        warped = cv2.warpAffine(g0, M, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        free = ~(grown[t] | grown[t + 1])
+        m = max(3, int(np.ceil(max(abs(dx), abs(dy)))) + 1)
+        free[:m], free[-m:], free[:, :m], free[:, -m:] = False, False, False, False
+        if not free.any():
+            continue
+        before = float(np.mean(np.abs(g1 - g0)[free]))
+        after = float(np.mean(np.abs(g1 - warped)[free]))
+        if after <= ACCEPT_RATIO * before:
+            shifts[t] = (dx / scale, dy / scale)
     path = np.vstack([np.zeros((1, 2)), np.cumsum(shifts, axis=0)])
     drift = float(np.max(np.linalg.norm(path - path[0], axis=1))) if T else 0.0
     jitter = float(np.mean(np.linalg.norm(shifts[observed], axis=1))) if observed.any() else 0.0

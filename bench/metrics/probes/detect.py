@@ -61,6 +61,9 @@ BLEND_HUE_DEG = 25.0
 MIN_AREA_FRAC = 0.06
 #: A foreign component narrower than this fraction of the smallest object's side is an edge fringe.
 FOREIGN_WIDTH_FRAC = 0.3
+#: A foreign component touching a probe-coloured one and smaller than this fraction of the
+#: smallest expected object area is that object's rim (H.264 chroma bleeding at 4:2:0).
+RIM_AREA_FRAC = 0.5
 #: The class key of coloured pixels that match none of the probe's colours.
 FOREIGN = "foreign"
 
@@ -258,12 +261,15 @@ class ColourDetector:
         min_exp = min((o.expected_area(H) for o in objects), default=0.01 * H * H)
         min_area = max(4.0, MIN_AREA_FRAC * min_exp * scale * scale)
         min_width = max(2.0 * inv, FOREIGN_WIDTH_FRAC * math.sqrt(min_exp))
+        max_rim = RIM_AREA_FRAC * min_exp
         keys = colours + [FOREIGN]
         out: list[list[Detection]] = []
         claimed = idx >= 0
         T, h, w = idx.shape
+        kernel = np.ones((5, 5), np.uint8)
         for t in range(T):
             dets: list[Detection] = []
+            near_known = cv2.dilate(((idx[t] >= 0) & (idx[t] < len(colours))).astype(np.uint8), kernel)
             for ci, key in enumerate(keys):
                 mask = (idx[t] == ci).astype(np.uint8)
                 if not mask.any():
@@ -274,6 +280,8 @@ class ColourDetector:
                     if area < min_area:
                         continue
                     crop = lbl[y:y + bh, x:x + bw] == k
+                    if key == FOREIGN and near_known[y:y + bh, x:x + bw][crop].any() and area < max_rim * scale ** 2:
+                        continue  # a compression/anti-aliasing rim of a probe-coloured object
                     d = _describe(t, key, crop, lab[t, y:y + bh, x:x + bw], x, y, (h, w), inv)
                     if key == FOREIGN and d.width < min_width:
                         continue  # a thin fringe between two colours, not an object
