@@ -150,6 +150,42 @@ def test_a_real_card_loads_through_the_weights_registry(tmp_path, monkeypatch, g
         wreg._unregister("test-wan-card")
 
 
+def test_animatediff_card_combines_base_and_motion_adapter(tmp_path, monkeypatch):
+    """The real AnimateDiff card's shape: an SD 1.5 base folder + a motion-adapter component, each
+    its own weights entry (registered by register_weights from the card), the card's scheduler swap
+    and its allow_patterns checked against a folder diffusers saved."""
+    from bench.generators.diffusion import register_weights
+    from bench.weights import registry as wreg
+    from tests.tinypipes import build_sd15_base_and_adapter
+
+    wdir = tmp_path / "weights"
+    build_sd15_base_and_adapter(wdir / "test-ad-base", wdir / "test-ad-base.motion_adapter")
+    monkeypatch.setenv("BENCH_WEIGHTS_DIR", str(wdir))
+    monkeypatch.setenv(A.ALLOW_CPU_ENV, "1")
+    raw = yaml.safe_load((C.MODELS_DIR / "animatediff-v1-5-2.yaml").read_text())
+    raw.update(id="test-animatediff", weights="test-ad-base")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "test-animatediff.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    cs = C.load_cards(tmp_path / "models")
+    added = register_weights(cs)
+    try:
+        assert added == ["test-ad-base", "test-ad-base.motion_adapter"]
+        assert wreg.get("test-ad-base.motion_adapter").revision == raw["components"]["motion_adapter"]["revision"]
+        g = A.DiffusersGenerator(cs.cards["test-animatediff"])
+        assert g.available() == (True, "")
+        v = g.generate(PROBE, 2, {"size": 16, "frames": 4, "steps": 2})
+        w = g.generate(PROBE, 2, {"size": 16, "frames": 4, "steps": 2})
+        assert v.shape == (4, 16, 16, 3) and np.array_equal(v.frames, w.frames)
+        p = v.provenance["params"]
+        assert p["scheduler"]["class"] == "DDIMScheduler" and p["scheduler"]["beta_schedule"] == "linear"
+        assert p["components"]["motion_adapter"]["hub_id"] == "guoyww/animatediff-motion-adapter-v1-5-2"
+        assert type(g._pipe.unet).__name__ == "UNetMotionModel"     # the adapter was merged into the UNet
+        g.close()
+    finally:
+        for n in added:
+            wreg._unregister(n)
+
+
 def test_missing_weights_is_a_one_line_error(tmp_path, monkeypatch):
     from bench.weights import registry as wreg
 
@@ -171,27 +207,38 @@ def test_missing_weights_is_a_one_line_error(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- image to video
 
 
+def _scene_probe():
+    """A probe the real oracle world renders, or (while it cannot) the stub's probe."""
+    try:
+        from tests.test_world_probes import drop
+
+        p = drop()
+        resolve("oracle").generate(p, 0, {"height": 32, "width": 32, "frames": 2})
+        return p, False
+    except Exception:
+        return PROBE_SCENE, True
+
+
 def test_image_to_video_takes_the_oracle_first_frame(tiny_dir, monkeypatch):  # noqa: F811
     import bench.generators.base as base
 
-    try:
-        base.resolve("oracle").generate(PROBE_SCENE, 0, {"size": 32})
-        oracle_ok = True
-    except Exception:
-        oracle_ok = False
-    if not oracle_ok:  # the oracle world is not registered (yet): stand a stub in for it
+    probe, stub = _scene_probe()
+    if stub:  # the oracle world cannot render here (yet): stand a stub in for it
         real = base.resolve
         monkeypatch.setattr(base, "resolve", lambda n: StubOracle() if n == "oracle" else real(n))
     g = resolve("tiny-ltx-i2v")
-    assert g.supports(PROBE)[0] is False                  # no scene: no first frame
-    assert "needs a first frame" in g.supports(PROBE)[1]
-    probe = PROBE_SCENE if not oracle_ok else PROBE_SCENE
+    ok, why = g.supports(PROBE)                            # no scene: no first frame
+    assert not ok and "needs a first frame" in why
     assert g.supports(probe) == (True, "")
     a = g.generate(probe, 4, {})
     b = g.generate(probe, 4, {})
     assert np.array_equal(a.frames, b.frames)
     ff = a.provenance["params"]["call"]["image"]
     assert ff["source"] == "oracle" and ff["size"] == [32, 32] and len(ff["sha256"]) == 64
+    oracle_frame = base.resolve("oracle").generate(probe, 4, {"height": 32, "width": 32, "frames": 2}).frames[0]
+    import hashlib
+
+    assert ff["sha256"] == hashlib.sha256(oracle_frame.tobytes()).hexdigest()   # exactly the oracle's frame 0
     assert a.provenance["params"]["pipeline"] == "LTXImageToVideoPipeline"
     g.close()
 
@@ -228,6 +275,16 @@ def test_settings_are_validated():
     assert r.dtype == {"default": "float16"} and r.cpu_offload == "model" and r.vae_tiling
     cpu = A.resolve_settings(card, {}, cuda=False)
     assert cpu.dtype == {"default": "float32"} and cpu.device == "cpu"
+
+
+def test_each_rank_uses_its_own_gpu(monkeypatch):
+    card = C.load_cards().cards["cogvideox-2b"]
+    monkeypatch.delenv("LOCAL_RANK", raising=False)
+    monkeypatch.delenv("SLURM_LOCALID", raising=False)
+    assert A.resolve_settings(card, {}, cuda=True).device == "cuda"
+    monkeypatch.setenv("LOCAL_RANK", "3")                 # torchrun / accelerate
+    assert A.resolve_settings(card, {}, cuda=True).device == "cuda:3"
+    assert A.resolve_settings(card, {"device": "cuda:0"}, cuda=True).device == "cuda:0"
 
 
 # --------------------------------------------------------------------------- markers

@@ -139,7 +139,7 @@ def test_statedict_and_torchscript_give_the_same_features(i3d_files, monkeypatch
     (wdir / "i3d-styleganv-torchscript").mkdir(parents=True)
     (wdir / "i3d-styleganv-torchscript" / "i3d_torchscript.pt").write_bytes(ts_path.read_bytes())
     monkeypatch.setenv("BENCH_WEIGHTS_DIR", str(wdir))
-    video = Video(moving_pattern(t=10, h=48, w=64), fps=8.0)
+    video = Video(moving_pattern(t=9, h=48, w=64), fps=8.0)
 
     ts = FVD(extractor="torchscript")                    # found in $BENCH_WEIGHTS_DIR
     sd = FVD(extractor="state_dict", weights=sd_path)   # explicit path
@@ -232,7 +232,7 @@ def test_score_sets_groups_models_and_writes_parquet(tmp_path):
     assert set(by.index) == {"good", "bad"} and (df["run_id"] == "r1").all()
     assert by.loc["good", "n"] == 3 and by.loc["good", "n_ref"] == 12 and by.loc["good", "floor_n"] == 3
     assert by.loc["bad", "value"] > by.loc["good", "value"]
-    assert (df["status"] == "ok").all() and "12 given videos" in by.loc["good", "reference"]
+    assert (df["status"] == "ok").all() and by.loc["good", "reference"] == "given videos: 12 videos"
     # reference features are cached by content hash
     assert len(list((run / "features").rglob("*.npy"))) == 12 + 2
 
@@ -266,3 +266,41 @@ def test_registered():
     assert "fvd.i3d" in METRICS and "kvd.i3d" in METRICS
     spec = METRICS.get("fvd.i3d").spec
     assert spec.level == "set" and spec.direction == "lower" and spec.weights == ("i3d-styleganv-torchscript",)
+
+
+def test_score_sets_oracle_ensemble_reference(tmp_path):
+    """The CPU-profile reference: oracle renders of the same probes, 2 × samples per probe."""
+    from bench.generators.base import resolve
+    from bench.suites import load_suite
+
+    probes = [p for p in load_suite("physics").probes if p.get("scene")][:2]
+    gen = resolve("oracle")
+    metric = _MeanColourFVD()
+    rows, feats = [], {"fvd.i3d": {}}
+    for p in probes:
+        for s in range(2):
+            v = gen.generate(p, 100 + s, gen.default_settings())
+            sha = f"{p['id']}-{s}"
+            rows.append({"model": "oracle", "suite": "physics", "probe_id": p["id"], "sample": s, "sha256": sha})
+            feats["fvd.i3d"][sha] = metric.features(v)
+    df = score_sets(tmp_path, ["fvd.i3d"], feats, rows, "oracle-ensemble", metrics={"fvd.i3d": metric})
+    r = df.iloc[0]
+    assert r["status"] == "ok" and r["n"] == 4 and r["n_ref"] == 8 and r["floor_n"] == 4
+    assert "oracle-ensemble" in r["reference"] and "4 renders/probe" in r["reference"] and r["reference"].endswith(": 8 videos")
+    assert math.isfinite(r["value"]) and math.isfinite(r["floor"])
+
+
+def test_short_videos_do_not_enter_sets(tmp_path):
+    m = _MeanColourFVD()
+    from bench.metrics.base import Sample
+
+    assert not m.applies(Sample("m", "p", 0, "", row={"frames": 8}))
+    assert m.applies(Sample("m", "p", 0, "", row={"frames": 9})) and m.applies(Sample("m", "p", 0, ""))
+    rng = np.random.default_rng(0)
+    rows = [{"model": "m", "suite": "s", "probe_id": f"p{i}", "sample": 0, "sha256": f"h{i}", "frames": 16} for i in range(3)]
+    rows.append({"model": "m", "suite": "s", "probe_id": "short", "sample": 0, "sha256": "hs", "frames": 5})
+    feats = {"fvd.i3d": {r["sha256"]: rng.normal(size=3) for r in rows[:3]}}
+    refs = [Video(moving_pattern(t=4, h=8, w=8, phase=float(p)), 8.0) for p in range(6)]
+    df = score_sets(tmp_path, ["fvd.i3d"], feats, rows, refs, metrics={"fvd.i3d": m})
+    assert df.loc[0, "n"] == 3 and df.loc[0, "status"] == "ok"
+    assert "1 videos shorter than 9 frames excluded" in df.loc[0, "reason"]

@@ -16,7 +16,7 @@ import pytest
 
 from bench.metrics.base import Sample
 from bench.metrics.probes.analysis import analyse, clear_cache, runs
-from bench.metrics.probes.detect import FOREIGN, ColourDetector, ObjectSpec, to_lab
+from bench.metrics.probes.detect import FOREIGN, ColourDetector, ObjectSpec, lab_lut, lut_index
 from bench.suites.palette import OBJECT_COLOURS, SCENE_COLOURS, srgb_to_lab
 from bench.video import Video
 
@@ -53,8 +53,8 @@ def draw(T: int, paths: dict[str, np.ndarray], objects: list[dict], *, H: int = 
             s = o["size"] * H
             layer = np.zeros((H, W), np.float32)
             k = (blur or {}).get(n, 0.0)
-            steps = 1 if k <= 0 or t == 0 else 7
-            d = (paths[n][t] - paths[n][t - 1]) if t else np.zeros(2)
+            steps = 1 if k <= 0 or len(paths[n]) < 2 else 7
+            d = paths[n][max(t, 1)] - paths[n][max(t, 1) - 1] if steps > 1 else np.zeros(2)
             for j in range(steps):
                 cx, cy = (x, y) if steps == 1 else (x - k * d[0] * j / (steps - 1), y - k * d[1] * j / (steps - 1))
                 m = np.zeros((H, W), np.uint8)
@@ -131,10 +131,14 @@ def _fresh_cache():
 # --------------------------------------------------------------------------- detection
 
 
-def test_cv2_lab_matches_palette_formula():
-    rgb = np.array([[list(v) for v in OBJECT_COLOURS.values()] + [list(v) for v in SCENE_COLOURS.values()]],
-                   np.uint8)
-    assert np.abs(to_lab(rgb[None]) [0] - srgb_to_lab(rgb)).max() < 0.2
+def test_lookup_table_lab_is_close_to_the_palette_formula_and_classifies_the_palette():
+    rgb = np.array([list(v) for v in OBJECT_COLOURS.values()] + [list(v) for v in SCENE_COLOURS.values()], np.uint8)
+    # a 5-bit bin centre is at most 4 levels per channel from the colour: a few Lab units
+    assert np.abs(lab_lut()[lut_index(rgb)] - srgb_to_lab(rgb)).max() < 4.0
+    colours = tuple(OBJECT_COLOURS)
+    cls = ColourDetector().classify(lab_lut()[lut_index(rgb)], colours)
+    assert cls[: len(colours)].tolist() == list(range(len(colours)))      # each colour is itself
+    assert (cls[len(colours):] == -1).all()                                # greys are scene
 
 
 def test_shape_descriptors_separate_disc_box_triangle():

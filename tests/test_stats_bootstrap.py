@@ -10,34 +10,56 @@ from bench.stats.aggregate import Design
 from bench.stats.bootstrap import bootstrap_ci, rng_for, stratified_indices
 
 
-def _simulate(rng: np.random.Generator, kind: str) -> pd.DataFrame:
+def _simulate(rng: np.random.Generator, kind: str) -> Design:
     """4 categories x 10 probes in two suites.  Every category has the same population mean, so
     the weighted estimand equals it: 0.3 (normal: probe effect N(0,1), seed noise N(0,0.5), 3 seeds)
     or 0.5 (binary: probe pass probability Beta(2,2), 2 seeds of Bernoulli outcomes)."""
-    rows = []
-    for c in range(4):
-        for p in range(10):
-            if kind == "normal":
-                ys = 0.3 + rng.normal() + rng.normal(0, 0.5, 3)
-            else:
-                ys = (rng.random(2) < rng.beta(2, 2)).astype(float)
-            for s, y in enumerate(ys):
-                rows.append(("physics" if c < 2 else "identity", f"C{c}", f"p{c}.{p}", s, y))
-    return pd.DataFrame(rows, columns=["suite", "category", "probe_id", "sample", "x"])
+    if kind == "normal":
+        values = 0.3 + rng.normal(size=(40, 1)) + rng.normal(0, 0.5, size=(40, 3))
+    else:
+        values = (rng.random((40, 2)) < rng.beta(2, 2, size=(40, 1))).astype(float)
+    return Design(probes=tuple(f"p{c}.{p}" for c in range(4) for p in range(10)),
+                  strata=(("identity", "C2"), ("identity", "C3"), ("physics", "C0"), ("physics", "C1")),
+                  stratum=np.repeat(np.arange(4), 10), values=values,
+                  counts=np.full(40, values.shape[1], dtype=np.int64))
+
+
+def _frame(d: Design) -> pd.DataFrame:
+    return pd.DataFrame([(*d.strata[d.stratum[i]], p, s, d.values[i, s]) for i, p in enumerate(d.probes)
+                         for s in range(d.counts[i])], columns=["suite", "category", "probe_id", "sample", "x"])
+
+
+def test_simulated_layout_is_what_from_frame_builds():
+    d = _simulate(np.random.default_rng(0), "normal")
+    e = Design.from_frame(_frame(d))
+    assert e.probes == d.probes and e.strata == d.strata
+    np.testing.assert_array_equal(e.stratum, d.stratum)
+    np.testing.assert_allclose(e.values, d.values)
 
 
 @pytest.mark.parametrize("kind,mu", [("normal", 0.3), ("binary", 0.5)])
-@pytest.mark.parametrize("resample_seeds", [True, False])
-def test_coverage_near_nominal(kind, mu, resample_seeds):
-    # 200 simulated suites, 95% percentile intervals: coverage must land in [0.90, 0.99].
-    # (Two-stage resampling is conservative for binary outcomes, ~0.975 here; see the module docstring.)
+def test_coverage_near_nominal(kind, mu):
+    # 200 simulated suites, 95% percentile intervals, the default two-stage scheme: coverage must land
+    # in [0.90, 0.99] (measured: 0.935 normal, 0.96 binary).
     rng = np.random.default_rng(0)
     hits = 0
     for i in range(200):
-        d = Design.from_frame(_simulate(rng, kind))
-        r = bootstrap_ci(d, levels=["overall"], n_boot=500, seed=i, resample_seeds=resample_seeds)
+        r = bootstrap_ci(_simulate(rng, kind), levels=["overall"], n_boot=500, seed=i)
         hits += bool(r.ci_lo[0] <= mu <= r.ci_hi[0])
     assert 0.90 <= hits / 200 <= 0.99
+
+
+@pytest.mark.parametrize("kind,mu", [("normal", 0.3), ("binary", 0.5)])
+def test_coverage_probes_only(kind, mu):
+    # Resampling probes only within strata of 10 shrinks the variance by (n_c - 1)/n_c = 0.9 and the
+    # percentile interval ignores the t correction, so coverage sits a little under nominal: expected
+    # P(|Z| < 1.96 * sqrt(0.9)) ~ 0.937 minus ~0.01, measured 0.905 on both (Monte Carlo sd ~0.017).
+    rng = np.random.default_rng(0)
+    hits = 0
+    for i in range(200):
+        r = bootstrap_ci(_simulate(rng, kind), levels=["overall"], n_boot=500, seed=i, resample_seeds=False)
+        hits += bool(r.ci_lo[0] <= mu <= r.ci_hi[0])
+    assert 0.87 <= hits / 200 <= 0.99
 
 
 def test_resampling_variance_matches_closed_form():
@@ -69,7 +91,7 @@ def test_stratified_resampling_keeps_categories():
 
 def test_levels_share_replicates_and_are_seeded():
     rng = np.random.default_rng(5)
-    d = Design.from_frame(_simulate(rng, "binary"))
+    d = _simulate(rng, "binary")
     a = bootstrap_ci(d, n_boot=300, seed=7)
     b = bootstrap_ci(d, n_boot=300, seed=7)
     c = bootstrap_ci(d, n_boot=300, seed=8)

@@ -60,11 +60,11 @@ def _designs(ps: dict[str, float], seed: int = 0, probes: int = 40) -> dict[str,
 
 
 def test_equal_models_share_rank_one():
-    pairs, ranks = compare_all(_designs({"m1": 0.5, "m2": 0.5, "m3": 0.5, "m4": 0.5}), n_boot=500, seed=0)
-    r = ranks[ranks["level"] == "overall"]
-    assert (r["rank"] == 1).all()
-    assert (r["rank_lo"] == 1).all() and (r["rank_hi"] == 4).all()
-    assert len(pairs[pairs["level"] == "overall"]) == 6            # 4 choose 2 pairs in the family
+    pairs, ranks = compare_all(_designs({"m1": 0.5, "m2": 0.5, "m3": 0.5, "m4": 0.5}), levels=("overall",),
+                               n_boot=500, seed=0)
+    assert (ranks["rank"] == 1).all()
+    assert (ranks["rank_lo"] == 1).all() and (ranks["rank_hi"] == 4).all()
+    assert len(pairs) == 6                                          # 4 choose 2 pairs in the family
     assert not pairs["significant"].any()
 
 
@@ -78,7 +78,7 @@ def test_planted_winner_stands_alone():
     assert ov.loc[("best", "m2"), "significant"] and ov.loc[("best", "m3"), "significant"]
     assert not ov.loc[("m2", "m3"), "significant"]
     # Holm adjusts within the family (3 pairs): the adjusted p is never below the raw one
-    assert (pairs["p_adj"] >= pairs["p_boot"] - 1e-15).all()
+    assert (pairs["p_adj"] >= pairs["p_perm"] - 1e-15).all()
 
 
 def test_ranks_per_suite_are_separate_families():
@@ -86,3 +86,15 @@ def test_ranks_per_suite_are_separate_families():
     pairs, ranks = compare_all(d, levels=("suite", "overall"), n_boot=300)
     assert set(ranks["level"]) == {"suite", "overall"}
     assert len(pairs) == 2                                              # one pair x (1 suite + overall)
+
+
+def test_three_probes_never_separate_two_models():
+    # 3 probes, A always passes and B always fails: the best exact sign-flip p is 2/8 = 0.25, so the
+    # default test keeps them tied; asking for the bootstrap test separates them (its p is 0).
+    cols = ["suite", "category", "probe_id", "sample", "x"]
+    d = {"A": Design.from_frame(pd.DataFrame([("s", "c", f"p{i}", 0, 1.0) for i in range(3)], columns=cols)),
+         "B": Design.from_frame(pd.DataFrame([("s", "c", f"p{i}", 0, 0.0) for i in range(3)], columns=cols))}
+    _, ranks = compare_all(d, levels=("overall",), n_boot=300)
+    assert (ranks["rank"] == 1).all()
+    _, ranks = compare_all(d, levels=("overall",), n_boot=300, test="p_boot")
+    assert ranks.set_index("entry")["rank"].to_dict() == {"A": 1, "B": 2}

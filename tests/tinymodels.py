@@ -17,9 +17,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 CLIP_WORDS = "a red ball falls down blue cube the on of in and green sphere rolls table behind wall".split()
 
 
-def build_tiny_clip(folder: str | os.PathLike, seed: int = 0) -> Path:
+def build_tiny_clip(folder: str | os.PathLike, seed: int = 0, flip_text: bool = False) -> Path:
     """A tiny ``CLIPModel`` + ``CLIPProcessor`` (WordLevel tokenizer with a CLIP-style template,
-    ``model_max_length`` 77; 32-px image processor) saved with ``save_pretrained``."""
+    ``model_max_length`` 77; 32-px image processor) saved with ``save_pretrained``.
+
+    ``flip_text`` negates the text projection: with this seed the random model's frame–prompt
+    cosines are all negative (≈ −0.38), flipped they are positive, so a CLIPScore comparison is
+    not decided by the clamp at 0."""
     import torch
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, PreTrainedTokenizerFast
@@ -44,6 +48,9 @@ def build_tiny_clip(folder: str | os.PathLike, seed: int = 0) -> Path:
         projection_dim=16)
     torch.manual_seed(seed)
     model = CLIPModel(cfg).eval()
+    if flip_text:
+        with torch.no_grad():
+            model.text_projection.weight.neg_()
     proc = CLIPProcessor(image_processor=CLIPImageProcessor(size={"shortest_edge": 32},
                                                             crop_size={"height": 32, "width": 32}),
                          tokenizer=fast)

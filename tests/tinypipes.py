@@ -70,14 +70,15 @@ def write_video_file(path: Path, frames: np.ndarray, fps: float = 8.0) -> Path:
     import av
 
     codec, pix = {".mp4": ("libx264", "yuv420p"), ".mov": ("libx264", "yuv420p"),
-                  ".mkv": ("ffv1", "gbrp"), ".webm": ("libvpx-vp9", "yuv420p"),
-                  ".gif": ("gif", "pal8")}[path.suffix.lower()]
+                  ".mkv": ("ffv1", "bgr0"), ".webm": ("libvpx-vp9", "yuv420p"),
+                  ".gif": ("gif", "rgb8")}[path.suffix.lower()]
     if pix == "yuv420p" and (frames.shape[1] % 2 or frames.shape[2] % 2):
         raise ValueError("yuv420p needs even sizes")
     c = av.open(str(path), mode="w")
     try:
         s = c.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
-        s.width, s.height, s.pix_fmt = frames.shape[2], frames.shape[1], pix
+        s.pix_fmt = pix
+        s.width, s.height = frames.shape[2], frames.shape[1]
         for f in frames:
             vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format="rgb24")
             for pkt in s.encode(vf):
@@ -98,8 +99,34 @@ class StubOracle(Generator):
         return (True, "") if probe.get("scene") else (False, "no scene")
 
     def generate(self, probe: dict[str, Any], seed: int, settings: dict[str, Any]) -> Video:
-        n = int(settings.get("size", 32))
-        y, x = np.mgrid[0:n, 0:n]
-        f = np.full((2, n, n, 3), 128, np.uint8)
-        f[:, (y - n / 2) ** 2 + (x - n / 2 - seed % 5) ** 2 < (n / 4) ** 2] = (220, 30, 30)
+        h, w = int(settings.get("height", 32)), int(settings.get("width", 32))
+        y, x = np.mgrid[0:h, 0:w]
+        f = np.full((int(settings.get("frames", 2)), h, w, 3), 128, np.uint8)
+        f[:, (y - h / 2) ** 2 + (x - w / 2 - seed % 5) ** 2 < (min(h, w) / 4) ** 2] = (220, 30, 30)
         return Video(f, fps=8.0, provenance={"source": "rendered"})
+
+
+def build_sd15_base_and_adapter(base_dir: Path, adapter_dir: Path) -> None:
+    """A tiny Stable-Diffusion-1.5-shaped text-to-image folder and a separate tiny MotionAdapter:
+    the two repositories the real AnimateDiff card combines."""
+    import torch
+    from diffusers import (AutoencoderKL, DDIMScheduler, MotionAdapter, StableDiffusionPipeline,
+                           UNet2DConditionModel)
+
+    from bench.generators.diffusion.tiny import _clip_text, build_tokenizer
+
+    torch.manual_seed(0)
+    tok = build_tokenizer("clip", 77)
+    unet = UNet2DConditionModel(block_out_channels=(8, 16), layers_per_block=1, sample_size=8, in_channels=4,
+                                out_channels=4, down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+                                up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=16,
+                                norm_num_groups=2, attention_head_dim=4)
+    vae = AutoencoderKL(block_out_channels=[8, 16], in_channels=3, out_channels=3,
+                        down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2,
+                        latent_channels=4, norm_num_groups=2)
+    sd = StableDiffusionPipeline(vae=vae, text_encoder=_clip_text(len(tok)), tokenizer=tok, unet=unet,
+                                 scheduler=DDIMScheduler(), safety_checker=None, feature_extractor=None,
+                                 requires_safety_checker=False)
+    sd.save_pretrained(str(base_dir))
+    MotionAdapter(block_out_channels=(8, 16), motion_layers_per_block=1, motion_norm_num_groups=2,
+                  motion_num_attention_heads=2, motion_max_seq_length=32).save_pretrained(str(adapter_dir))

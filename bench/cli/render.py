@@ -16,6 +16,7 @@ Every file is written atomically.  ``add_parser(subparsers)`` registers the sub-
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
     if not jobs:
         raise UserError(f"nothing to render: no probe of suite {suite.name!r} has a scene"
                         + (f" to which violation {vname} applies" if vname else ""))
-    for probe, k in tqdm(jobs, desc=f"render {suite.name}", unit="video", file=sys.stderr):
+    bar = tqdm(jobs, desc=f"render {suite.name}", unit="video", file=sys.stderr,
+               disable=os.environ.get("BENCH_PROGRESS", "1") == "0")
+    for probe, k in bar:
         video, truth = render_probe(probe, args.seed, frames=args.frames, size=args.size, k=k,
                                     violation=args.violation, nuisance=args.nuisance)
         video.provenance["model"] = "oracle" + (f"+{args.violation}" if args.violation else "") \

@@ -245,7 +245,7 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
             if len(ranks):
                 rank_frames.append(ranks.assign(section=sec, metric=m))
     pairs = pd.concat(pair_frames, ignore_index=True) if pair_frames else pd.DataFrame(
-        columns=["section", "metric", "a", "b", *KEY, "diff", "ci_lo", "ci_hi", "p_boot", "p_wilcoxon",
+        columns=["section", "metric", "a", "b", *KEY, "diff", "ci_lo", "ci_hi", "p_boot", "p_perm", "p_wilcoxon",
                  "rank_biserial", "n_shared", "p_adj", "significant"])
     ranks = pd.concat(rank_frames, ignore_index=True) if rank_frames else pd.DataFrame(
         columns=["section", "metric", *KEY, "entry", "estimate", "rank", "rank_lo", "rank_hi"])
@@ -310,6 +310,15 @@ def _attach_counts(summary: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
 
 def _mdd(designs: dict[tuple[str, str], Design], entries: pd.DataFrame, section: dict[str, str],
          schema: LeaderboardSchema, w: dict[str, Any]) -> pd.DataFrame:
+    """Minimum detectable differences of the primary metric, per section and scope.
+
+    - unpaired: ``mdd_proportion(n_eff, p̄)``: ``n_eff`` the median Kish effective size over the
+      section's entries, ``p̄`` their mean pass rate (``p(1−p)`` bounds a probe mean's variance);
+    - paired, observed: ``(z_{1−α/2} + z_power) · RMS(d) / √n_eff`` with ``RMS(d) = √(mean_p d_p²)``
+      of a pair's per-probe differences, median over the section's pairs.  For pass/fail outcomes
+      ``RMS(d)²`` is McNemar's discordant proportion ψ (``bench.stats.power``): the variance under
+      "no difference", which does not vanish when two models differ consistently.
+    """
     st = schema.statistics
     alpha, power = float(st["alpha"]), float(st["power"])
     rows = []
@@ -331,7 +340,7 @@ def _mdd(designs: dict[tuple[str, str], Design], entries: pd.DataFrame, section:
         for a, b in itertools.combinations(names, 2):
             da, db = designs[(PASS_ID, a)], designs[(PASS_ID, b)]
             common = set(da.probes) & set(db.probes)
-            if len(common) < 2:
+            if not common:
                 continue
             ra, rb = da.restrict(common), db.restrict(common)
             diff = ra.probe_means() - rb.probe_means()
@@ -339,8 +348,8 @@ def _mdd(designs: dict[tuple[str, str], Design], entries: pd.DataFrame, section:
                 keys, W = ra.weights(lv, **w)
                 for j, k in enumerate(keys):
                     inside = W[:, j] > 0
-                    if inside.sum() >= 2 and (lv, *k) in per_key:
-                        per_key[(lv, *k)]["sd"].append(float(np.std(diff[inside], ddof=1)))
+                    if inside.sum() >= 1 and (lv, *k) in per_key:
+                        per_key[(lv, *k)]["sd"].append(float(np.sqrt(np.mean(diff[inside] ** 2))))
         for (lv, s, c), v in per_key.items():
             ne = float(np.median(v["neff"]))
             p = float(np.clip(np.mean(v["p"]), 0, 1))
@@ -349,19 +358,24 @@ def _mdd(designs: dict[tuple[str, str], Design], entries: pd.DataFrame, section:
                          "n_eff": ne, "pass_rate": p,
                          "mdd_unpaired": mdd_proportion(ne, p, alpha=alpha, power=power),
                          "mdd_unpaired_worst": mdd_proportion(ne, 0.5, alpha=alpha, power=power),
-                         "sd_paired_diff": sd,
+                         "rms_paired_diff": sd,
                          "mdd_paired": mdd_mean(sd, ne, alpha=alpha, power=power) if np.isfinite(sd) else np.nan})
     cols = ["section", "level", "suite", "n_probes", "n_eff", "pass_rate", "mdd_unpaired", "mdd_unpaired_worst",
-            "sd_paired_diff", "mdd_paired"]
+            "rms_paired_diff", "mdd_paired"]
     return pd.DataFrame(rows, columns=cols)
 
 
 def _sets(sets: pd.DataFrame, schema: LeaderboardSchema) -> pd.DataFrame:
-    cols = ["section", "entry", "metric", "display", "direction", "suite", "value", "std", "n", "n_ref", "floor",
-            "n_subsets", "reference", "metric_version", "run_id"]
+    cols = ["section", "entry", "model", "metric", "display", "direction", "suite", "value", "std", "n", "n_ref", "floor",
+            "floor_n", "n_subsets", "reference", "status", "reason", "metric_version", "run_id"]
     if sets is None or not len(sets):
         return pd.DataFrame(columns=cols)
     s = _label(sets, schema)
+    for c, default in (("floor_n", np.nan), ("status", "ok"), ("reason", "")):
+        if c not in s:
+            s[c] = default
+    s["status"] = s["status"].fillna("ok")
+    s.loc[s["status"] != "ok", "value"] = s.loc[s["status"] != "ok", "value"].where(s["status"] == "incomplete")
     s = s[[schema.listed(m) or schema.include_unlisted for m in s["metric"]]]
     s = s.assign(display=s["metric"].map(schema.display),
                  direction=[schema.direction(m, None) if schema.listed(m) else "lower" for m in s["metric"]],

@@ -44,8 +44,8 @@ HOW_TO_READ = (
     "probes equally within a category, categories equally within a suite, suites equally overall (declared in "
     "`leaderboard_schema.yaml`). Brackets are **95% bootstrap intervals** (probes resampled within categories, "
     "seeds within probes). A rank such as **1–3** means the data cannot separate this entry from its "
-    "neighbours: entries share a rank unless the paired difference on shared probes is significant after "
-    "Holm's correction over all pairs. **—** means missing (metric unavailable or failed), never zero; "
+    "neighbours: entries share a rank unless their paired difference on shared probes is significant "
+    "(sign-flip test over probes) after Holm's correction over all pairs. **—** means missing (metric unavailable or failed), never zero; "
     "**†** means the value rests on fewer categories than other entries have. **Controls** (the oracle "
     "world and its variants) are ground truth and deliberate failures, shown to prove the checks work; they "
     "are not generators. Entries marked **[random weights]** are plumbing checks, not real scores."
@@ -79,6 +79,14 @@ def fmt_ci(est: Any, lo: Any, hi: Any, percent: bool = False) -> str:
     if percent:
         lo_s, hi_s = lo_s.rstrip("%"), hi_s.rstrip("%")
     return f"{e} [{lo_s}, {hi_s}]"
+
+
+def fmt_p(p: Any) -> str:
+    """A p-value: 3 significant digits, "< 1e-12" below that (a difference with no bootstrap spread)."""
+    s = fmt(p)
+    if s == MISSING:
+        return s
+    return "< 1e-12" if float(p) < 1e-12 else f"{float(p):.3g}"
 
 
 def _is(x: Any, value: str | None) -> bool:
@@ -123,19 +131,30 @@ def load_validity(path: str | os.PathLike | None) -> tuple[pd.DataFrame | None, 
 # --------------------------------------------------------------------------- tables
 
 
-def _cell(summary: pd.DataFrame, entry: str, metric: str, level: str, suite: str | None = None,
+def _norm(x: Any) -> str | None:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+
+
+def _lookup(df: pd.DataFrame, cols: list[str]) -> dict[tuple, pd.Series]:
+    return {tuple(_norm(v) for v in key): row for key, row in
+            zip(df[cols].itertuples(index=False, name=None), (r for _, r in df.iterrows()))}
+
+
+def _cell(lb: Leaderboard, entry: str, metric: str, level: str, suite: str | None = None,
           category: str | None = None) -> pd.Series | None:
-    s = summary[(summary["entry"] == entry) & (summary["metric"] == metric) & (summary["level"] == level)]
-    s = s[[_is(x, suite) for x in s["suite"]]]
-    s = s[[_is(x, category) for x in s["category"]]]
-    return s.iloc[0] if len(s) else None
+    """The summary row of (entry, metric, level, suite, category), or None."""
+    idx = lb.__dict__.get("_cells")
+    if idx is None:
+        idx = lb.__dict__["_cells"] = _lookup(lb.summary, ["entry", "metric", "level", "suite", "category"])
+    return idx.get((entry, metric, level, _norm(suite), _norm(category)))
 
 
 def _rank(lb: Leaderboard, entry: str, metric: str, level: str, suite: str | None = None) -> pd.Series | None:
-    r = lb.ranks
-    r = r[(r["entry"] == entry) & (r["metric"] == metric) & (r["level"] == level)]
-    r = r[[_is(x, suite) for x in r["suite"]]]
-    return r.iloc[0] if len(r) else None
+    """The rank row of (entry, metric, level, suite), or None."""
+    idx = lb.__dict__.get("_ranks")
+    if idx is None:
+        idx = lb.__dict__["_ranks"] = _lookup(lb.ranks, ["entry", "metric", "level", "suite"])
+    return idx.get((entry, metric, level, _norm(suite)))
 
 
 def _suites(lb: Leaderboard) -> list[str]:
@@ -157,13 +176,13 @@ def main_table(lb: Leaderboard, section: str) -> pd.DataFrame:
     suites = _suites(lb)
     rows = []
     for e in lb.section_entries(section):
-        c = _cell(lb.summary, e, PASS_ID, "overall")
+        c = _cell(lb, e, PASS_ID, "overall")
         r = _rank(lb, e, PASS_ID, "overall")
         row = {"Rank": rank_label(r["rank_lo"], r["rank_hi"]) if r is not None else MISSING, "Model": e}
         row["Overall"] = (fmt_ci(c["estimate"], c["ci_lo"], c["ci_hi"], pct) + (" †" if c["partial"] else "")
-                          if c is not None else MISSING)
+                          if c is not None and np.isfinite(c["estimate"]) else MISSING)
         for s in suites:
-            cs = _cell(lb.summary, e, PASS_ID, "suite", s)
+            cs = _cell(lb, e, PASS_ID, "suite", s)
             rs = _rank(lb, e, PASS_ID, "suite", s)
             if cs is None or not np.isfinite(cs["estimate"]):
                 row[s] = MISSING
@@ -192,7 +211,7 @@ def category_table(lb: Leaderboard) -> pd.DataFrame:
     for e in lb.entries["entry"]:
         row = {"Model": e, "Section": lb.entries.set_index("entry").at[e, "section"]}
         for su, ca in keys:
-            c = _cell(lb.summary, e, PASS_ID, "category", su, ca)
+            c = _cell(lb, e, PASS_ID, "category", su, ca)
             row[_cat_label(su, ca)] = fmt_ci(c["estimate"], c["ci_lo"], c["ci_hi"], pct) if c is not None else MISSING
         rows.append(row)
     return pd.DataFrame(rows)
@@ -205,7 +224,7 @@ def check_table(lb: Leaderboard) -> pd.DataFrame:
     for e in lb.entries["entry"]:
         row = {"Model": e}
         for m in checks:
-            c = _cell(lb.summary, e, m, "overall")
+            c = _cell(lb, e, m, "overall")
             if c is None:
                 row[lb.schema.display(m)] = MISSING
                 continue
@@ -237,7 +256,7 @@ def metric_table(lb: Leaderboard, group: str) -> pd.DataFrame:
     for e in lb.entries["entry"]:
         row = {"Model": e}
         for m in metrics:
-            c = _cell(lb.summary, e, m, "overall")
+            c = _cell(lb, e, m, "overall")
             col = lb.schema.display(m) + arrows.get(str(c["direction"]) if c is not None else "none", "")
             if c is None or not np.isfinite(c["estimate"]):
                 row[col] = MISSING
@@ -255,12 +274,22 @@ def sets_table(lb: Leaderboard) -> pd.DataFrame:
     s = lb.sets
     if not len(s):
         return pd.DataFrame()
+    def value(v: Any, sd: Any) -> str:
+        return f"{fmt(v)} ± {fmt(sd)}" if MISSING not in (fmt(v), fmt(sd)) else fmt(v)
+
+    def count(x: Any) -> Any:
+        x = pd.to_numeric(x, errors="coerce")
+        return MISSING if not np.isfinite(x) or x == 0 else int(x)
+
     return pd.DataFrame({
         "Model": s["entry"], "Suite": s["suite"], "Metric": s["display"],
-        "Value ± std": [f"{fmt(v)} ± {fmt(sd)}" if fmt(sd) != MISSING else fmt(v) for v, sd in zip(s["value"], s["std"])],
-        "N (generated)": s["n"], "N (reference)": s["n_ref"],
-        "Subsets": [MISSING if not np.isfinite(x) else int(x) for x in s["n_subsets"].astype(float)],
-        "Real-vs-real floor": [fmt(v) for v in s["floor"]], "Reference": s["reference"],
+        "Value ± std": [value(v, sd) for v, sd in zip(s["value"], s["std"])],
+        "N (generated)": [count(x) for x in s["n"]], "N (reference)": [count(x) for x in s["n_ref"]],
+        "Subsets": [count(x) for x in s["n_subsets"]],
+        "Real-vs-real floor": [fmt(v) + (f" (N={count(n)})" if count(n) != MISSING else "")
+                               for v, n in zip(s["floor"], s["floor_n"])],
+        "Reference": s["reference"],
+        "Status": [st if st == "ok" else f"{st}: {r}" for st, r in zip(s["status"], s["reason"])],
     })
 
 
@@ -276,7 +305,7 @@ def significant_table(lb: Leaderboard) -> pd.DataFrame:
         scope = "overall" if r.level == "overall" else str(r.suite)
         rows.append({"Section": r.section, "Scope": scope, "Better": better, "Worse": worse,
                      "Difference [95% CI] (pp)": f"{100 * d:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]",
-                     "p (Holm)": f"{r.p_adj:.3g}", "Wilcoxon p": fmt(r.p_wilcoxon),
+                     "p (Holm)": fmt_p(r.p_adj), "Bootstrap p": fmt_p(r.p_boot), "Wilcoxon p": fmt_p(r.p_wilcoxon),
                      "Rank-biserial": fmt(r.rank_biserial if r.diff > 0 else -r.rank_biserial),
                      "Shared probes": int(r.n_shared)})
     return pd.DataFrame(rows)
@@ -304,7 +333,7 @@ def wide_csv(lb: Leaderboard) -> pd.DataFrame:
                                "random_weights": bool(e.random_weights), "runs": e.runs}
         for scope in ["overall", *suites]:
             lv, su = ("overall", None) if scope == "overall" else ("suite", scope)
-            c = _cell(lb.summary, e.entry, PASS_ID, lv, su)
+            c = _cell(lb, e.entry, PASS_ID, lv, su)
             r = _rank(lb, e.entry, PASS_ID, lv, su)
             pre = f"{scope}_pass_rate"
             row[pre] = c["estimate"] if c is not None else np.nan
@@ -398,7 +427,8 @@ def _strips(lb: Leaderboard, out: Path) -> list[tuple[str, str]]:
             lines = [f"{entry} · {r.probe_id} (sample {int(r.sample)}) · {lb.schema.display(r.metric)}: {r.verdict}",
                      f"reason: {r.reason or MISSING}", f"prompt: {r.prompt or MISSING}"]
             name = f"strips/{safe_name(entry)}-{i}.png"
-            plots.frame_strip(video.frames, out / "plots" / name, title_lines=lines, n_frames=nfr)
+            plots.frame_strip(video.frames, out / "plots" / name, title_lines=lines, n_frames=nfr,
+                              highlight=plots.frame_windows(str(r.reason or "")))
             made.append((f"plots/{name}", " — ".join(lines)))
     return made
 
@@ -475,8 +505,9 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
     b += [H("Significant differences")]
     st = significant_table(lb)
     if len(st):
-        b.append(TABLE(st, f"Pairs whose pass rates differ after Holm's correction (α = {sch.statistics['alpha']}); "
-                           "all pairs with both tests are in `comparisons.csv`."))
+        b.append(TABLE(st, f"Pairs whose pass rates differ after Holm's correction (α = {sch.statistics['alpha']}) "
+                           f"of the `{sch.statistics['test']}` p-values over all pairs of a section and scope; the "
+                           "other tests are shown for comparison, and every pair is in `comparisons.csv`."))
     else:
         b.append(P("No pair of entries differs significantly after Holm's correction (all pairs are in "
                    "`comparisons.csv`).", trusted=True))
@@ -485,7 +516,8 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
               TABLE(mdd_table(lb), f"Smallest true difference in pass rate detectable with power "
                                    f"{sch.statistics['power']} at α = {sch.statistics['alpha']} (two-sided), "
                                    "given this run's number of probes: unpaired uses p(1−p) at the mean pass "
-                                   "rate, paired uses the observed spread of per-probe differences.")]
+                                   "rate; paired uses the observed root-mean-square per-probe difference between "
+                                   "two entries (McNemar's discordant proportion for pass/fail), median over pairs.")]
     if lb.validity is not None:
         b += [H("Metric validity"),
               P("From the validity study on oracle renders with controlled violations; only validated probe "

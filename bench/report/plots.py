@@ -9,6 +9,7 @@ never as 0.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from pathlib import Path
 from typing import Sequence
@@ -84,8 +85,7 @@ def heatmap(mat: pd.DataFrame, path: Path, *, title: str, vmin: float = 0.0, vma
     fig = _figure(max(4.0, 0.75 * nc + 3.0), max(2.5, 0.4 * nr + 1.5))
     ax = fig.add_subplot()
     vals = mat.to_numpy(float)
-    cm = colormaps[cmap].copy()
-    cm.set_bad(MISSING_COLOUR)
+    cm = colormaps[cmap].with_extremes(bad=MISSING_COLOUR)
     im = ax.imshow(np.ma.masked_invalid(vals), cmap=cm, vmin=vmin, vmax=vmax, aspect="auto")
     for i in range(nr):
         for j in range(nc):
@@ -133,10 +133,29 @@ def dose_response(dose: pd.DataFrame, path: Path, *, title: str = "Dose–respon
     return _save(fig, path)
 
 
-def frame_strip(frames: np.ndarray, path: Path, *, title_lines: Sequence[str], n_frames: int = 6) -> Path:
-    """A row of ``n_frames`` evenly spaced frames with a caption (model, probe, check, reason)."""
+def frame_windows(reason: str) -> list[tuple[int, int]]:
+    """Frame windows a reason names ("absent in frames 14–23", "after frame 5") as (first, last)."""
+    out = []
+    for m in re.finditer(r"\bframes?\s+(\d+)(?:\s*(?:–|-|to)\s*(\d+))?", reason or ""):
+        a = int(m.group(1))
+        b = int(m.group(2)) if m.group(2) else a
+        out.append((min(a, b), max(a, b)))
+    return out
+
+
+def frame_strip(frames: np.ndarray, path: Path, *, title_lines: Sequence[str], n_frames: int = 6,
+                highlight: Sequence[tuple[int, int]] = ()) -> Path:
+    """A row of evenly spaced frames with a caption (model, probe, check, reason).
+
+    Frames named by ``highlight`` windows (first and last of each) are added to the row and framed
+    in red, so the reader sees the moment the reason talks about.
+    """
     T = frames.shape[0]
-    idx = np.unique(np.linspace(0, T - 1, min(n_frames, T)).round().astype(int))
+    pick = set(np.linspace(0, T - 1, min(n_frames, T)).round().astype(int).tolist())
+    for a, b in highlight:
+        pick |= {i for i in (a, b) if 0 <= i < T}
+    idx = sorted(pick)[: n_frames + 4]
+    hot = {i for i in idx for a, b in highlight if a <= i <= b}
     h, w = frames.shape[1:3]
     sep = np.full((h, max(2, w // 32), 3), 255, np.uint8)
     tiles = []
@@ -147,12 +166,23 @@ def frame_strip(frames: np.ndarray, path: Path, *, title_lines: Sequence[str], n
     strip = np.concatenate(tiles, axis=1)
     scale = max(1.0, 96.0 / h)
     W_in = max(5.0, strip.shape[1] * scale / 100.0)
-    H_in = strip.shape[0] * scale / 100.0 + 0.25 * len(title_lines) + 0.35
+    wrap = max(40, int(W_in * 15))
+    lines: list[str] = []
+    for t in title_lines:
+        parts = textwrap.wrap(t, wrap) or [""]
+        lines += parts[:2] if len(parts) <= 2 else [parts[0], textwrap.shorten(" ".join(parts[1:]), wrap, placeholder="…")]
+    H_in = strip.shape[0] * scale / 100.0 + 0.2 * len(lines) + 0.4
     fig = _figure(W_in, H_in)
     ax = fig.add_subplot()
     ax.imshow(strip, interpolation="nearest")
-    ax.set_xticks([(w + sep.shape[1]) * k + w / 2 for k in range(len(idx))], [f"t={i}" for i in idx], fontsize=7)
+    step = w + sep.shape[1]
+    ax.set_xticks([step * k + w / 2 for k in range(len(idx))], [f"t={i}" for i in idx], fontsize=7)
+    for k, (i, lab) in enumerate(zip(idx, ax.get_xticklabels())):
+        if i in hot:
+            lab.set_color("#c00000")
+            from matplotlib.patches import Rectangle
+
+            ax.add_patch(Rectangle((step * k - 0.5, -0.5), w, h, fill=False, edgecolor="#c00000", linewidth=2))
     ax.set_yticks([])
-    wrap = max(40, int(W_in * 14))
-    ax.set_title("\n".join(textwrap.shorten(t, wrap, placeholder="…") for t in title_lines), fontsize=8, loc="left")
+    ax.set_title("\n".join(lines), fontsize=8, loc="left")
     return _save(fig, path)

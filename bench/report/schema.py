@@ -168,13 +168,13 @@ def load_schema(path: str | Path | None = None) -> LeaderboardSchema:
     st.setdefault("interval", "percentile")
     st.setdefault("resample_seeds", True)
     st.setdefault("alpha", 0.05)
-    st.setdefault("test", "p_boot")
+    st.setdefault("test", "p_perm")
     st.setdefault("adjust", "holm")
     st.setdefault("power", 0.8)
     if st["interval"] != "percentile":
         raise _err(sp, "statistics.interval: only 'percentile' is implemented")
-    if st["test"] not in ("p_boot", "p_wilcoxon") or st["adjust"] not in ("holm", "none"):
-        raise _err(sp, "statistics.test must be p_boot|p_wilcoxon and statistics.adjust holm|none")
+    if st["test"] not in ("p_perm", "p_boot", "p_wilcoxon") or st["adjust"] not in ("holm", "none"):
+        raise _err(sp, "statistics.test must be p_perm|p_boot|p_wilcoxon and statistics.adjust holm|none")
     if not (isinstance(st["n_boot"], int) and st["n_boot"] >= 100):
         raise _err(sp, "statistics.n_boot must be an integer >= 100")
     for k in ("ci", "alpha", "power"):

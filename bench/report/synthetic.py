@@ -101,7 +101,7 @@ def make_run(root: str | Path, models: dict[str, SynthModel], *, probes_per_cate
                                  "metric_kind": "standard", "direction": "higher",
                                  "value": float(np.clip(spec.flicker + rng.normal(0, 0.02), 0, 1)),
                                  "verdict": None, "reason": "", "status": "ok"})
-                    rows.append({**base, "metric": "clip.sim", "metric_version": "1", "metric_kind": "standard",
+                    rows.append({**base, "metric": "clip.clipsim", "metric_version": "1", "metric_kind": "standard",
                                  "direction": "higher", "value": np.nan, "verdict": None,
                                  "reason": "weights clip-vit-b32 missing", "status": "unavailable"})
                     rows.append({**base, "metric": "temporal.motion", "metric_version": "1",
@@ -113,7 +113,11 @@ def make_run(root: str | Path, models: dict[str, SynthModel], *, probes_per_cate
             sets.append({"run_id": root.name, "model": model, "suite": suite, "metric": "fvd.i3d",
                          "metric_version": "1", "n": 8, "n_ref": 16, "value": float(np.mean(subs)),
                          "std": float(np.std(subs, ddof=1)), "floor": 40.0, "reference": "oracle-ensemble",
-                         "value_subsets": subs})
+                         "floor_n": 8, "status": "ok", "reason": "", "value_subsets": subs})
+            sets.append({"run_id": root.name, "model": model, "suite": suite, "metric": "kvd.i3d",
+                         "metric_version": "1", "n": 0, "n_ref": 0, "value": np.nan, "std": np.nan,
+                         "floor": np.nan, "reference": "", "floor_n": 0, "status": "unavailable",
+                         "reason": "weights i3d-styleganv-torchscript missing", "value_subsets": []})
     df = pd.DataFrame(rows)
     with atomic_path(root / "scores.parquet") as tmp:
         df.to_parquet(tmp, index=False)

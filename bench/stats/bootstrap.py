@@ -23,6 +23,11 @@ Known properties, stated so nobody has to rediscover them:
   and ``P`` probes, ``Var*(θ*) ≈ [(P−1)/P (σ_b² + σ_w²/S) + (S−1)/S · σ_w²/S] / P`` against the
   true ``(σ_b² + σ_w²/S) / P``: slightly conservative when seed noise dominates, exact for
   ``S = 1``.  ``resample_seeds=False`` resamples probes only (nearly unbiased for large ``P``).
+- Resampling ``n_c`` probes within a stratum shrinks the between-probe variance by
+  ``(n_c − 1)/n_c`` (0.9 for 10 probes a category), so probes-only intervals under-cover a little
+  on small suites; the two-stage term above partly offsets it.  Measured on 200 simulated suites
+  of 4 categories × 10 probes (``tests/test_stats_bootstrap.py``): coverage 0.935 (normal values,
+  3 seeds) and 0.96 (pass/fail, 2 seeds) two-stage, 0.905 and 0.905 probes-only.
 - A stratum with a single probe contributes only its within-probe (seed) variance.
 - When every value is identical (a pass rate of 0 or 1 on every probe) the interval collapses
   to a point; read it together with ``n_probes`` and the minimum detectable difference
@@ -82,6 +87,12 @@ def replicate_probe_means(design: Design, idx: np.ndarray, rng: np.random.Genera
     return np.where(live, vals, 0.0).sum(axis=-1) / n
 
 
+def denoise(x: np.ndarray) -> np.ndarray:
+    """Round to 12 decimals: weighted sums of identical values (weights 1/3 + 1/3 + 1/3) otherwise
+    differ from the plain value by ~1e-16, and an interval [1.0000000000000002, 1] would exclude 1."""
+    return np.round(x, 12)
+
+
 def percentile_interval(reps: np.ndarray, ci: float = DEFAULT_CI) -> tuple[np.ndarray, np.ndarray]:
     """``(lo, hi)``: the ``(1−ci)/2`` and ``(1+ci)/2`` quantiles along axis 0."""
     a = (1.0 - ci) / 2.0
@@ -129,8 +140,8 @@ def bootstrap_ci(design: Design, *, levels: Sequence[Level] = LEVELS, n_boot: in
     blocks = [design.weights(lv, suite_weights=suite_weights, category_weights=category_weights)
               for lv in levels]
     W = np.concatenate([b[1] for b in blocks], axis=1)
-    est = design.probe_means() @ W
-    reps = bootstrap_replicates(design, W, n_boot=n_boot, rng=rng, resample_seeds=resample_seeds)
+    est = denoise(design.probe_means() @ W)
+    reps = denoise(bootstrap_replicates(design, W, n_boot=n_boot, rng=rng, resample_seeds=resample_seeds))
     lo, hi = percentile_interval(reps, ci)
     se = reps.std(axis=0, ddof=1)
     rows = []

@@ -19,10 +19,22 @@ Reported for each key (category / suite / overall):
 - ``p_boot``: two-sided test of ``Δ = 0`` from the same replicates, normal form
   ``p = 2 Φ(−|Δ| / se*)`` with ``se*`` the replicates' standard deviation.  The normal form
   gives p-values fine enough for a Holm correction over many pairs (a percentile count is
-  limited to multiples of ``1/B``); when ``se* = 0``, ``p = 1`` if ``Δ = 0`` else ``0``;
+  limited to multiples of ``1/B``); when ``se* = 0``, ``p = 1`` if ``Δ = 0`` else ``0``.  Beware
+  few probes: when every probe differs the same way the bootstrap has no spread and ``p_boot``
+  claims certainty (3 probes, each +1: ``p_boot ≈ 0``), which is why ranks use ``p_perm``;
+- ``p_perm``: two-sided **sign-flip randomisation test** of ``T = Σ_p w_p d_p``.  Under "A and B
+  are exchangeable on every probe" each ``d_p`` is symmetric about 0, so every sign pattern
+  ``T* = Σ_p ± w_p d_p`` is equally likely.  Exact (all ``2^n`` patterns of the ``n`` non-zero
+  differences) for ``n ≤ 12``: ``p = #{|T*| ≥ |T|} / 2^n`` (3 probes each +1: ``p = 2/8 = 0.25``);
+  beyond that the normal form with the exact randomisation variance,
+  ``p = 2 Φ(−|T| / √(Σ_p w_p² d_p²))``.  It respects the weights, needs no resampling and cannot
+  claim more than ``n`` probes can show.  The default test behind ranks (``bench.stats.ranks``);
 - ``p_wilcoxon``, ``w_stat``: Wilcoxon signed-rank test (``scipy.stats.wilcoxon``, two-sided,
   ``zero_method="wilcox"``: zero differences dropped) on the unweighted ``d_p`` of the key's
-  probes; a distribution-free check that does not lean on the bootstrap;
+  probes; a distribution-free check that does not lean on the bootstrap.  Exact null
+  distribution when there are at most 50 non-zero differences and no ties among ``|d_p|``,
+  otherwise the normal approximation with tie correction (deterministic: never scipy's random
+  permutation fallback);
 - ``rank_biserial``: matched-pairs rank-biserial correlation (Kerby 2014),
   ``r = (R⁺ − R⁻) / (R⁺ + R⁻)`` with ``R^±`` the sums of the ranks of ``|d_p|`` (average ranks
   for ties) over positive / negative non-zero differences; ``r ∈ [−1, 1]``, 0 when all
@@ -40,11 +52,14 @@ import pandas as pd
 from scipy import stats
 
 from bench.stats.aggregate import LEVELS, Design, Level
-from bench.stats.bootstrap import (DEFAULT_BOOT, DEFAULT_CI, percentile_interval, replicate_probe_means,
-                                   rng_for, stratified_indices)
+from bench.stats.bootstrap import (DEFAULT_BOOT, DEFAULT_CI, denoise, percentile_interval,
+                                   replicate_probe_means, rng_for, stratified_indices)
 
-COLUMNS = ["level", "suite", "category", "diff", "ci_lo", "ci_hi", "se", "p_boot", "p_wilcoxon",
+COLUMNS = ["level", "suite", "category", "diff", "ci_lo", "ci_hi", "se", "p_boot", "p_perm", "p_wilcoxon",
            "w_stat", "rank_biserial", "n_shared"]
+
+#: Up to this many non-zero differences the sign-flip test enumerates every pattern.
+EXACT_MAX = 12
 
 
 def rank_biserial(d: np.ndarray) -> float:
@@ -71,8 +86,33 @@ def wilcoxon_signed_rank(d: np.ndarray) -> tuple[float, float]:
         return math.nan, math.nan
     if not np.any(d != 0):
         return 0.0, 1.0
-    res = stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided")
+    nz = np.abs(d[d != 0])
+    # exact null distribution when it is exact (no ties, n <= 50); otherwise the normal approximation
+    # with tie correction.  (scipy's "auto" would switch to a random permutation test with ties.)
+    method = "exact" if nz.size <= 50 and np.unique(nz).size == nz.size else "approx"
+    res = stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided", method=method)
     return float(res.statistic), float(res.pvalue)
+
+
+def sign_flip_p(d: np.ndarray, w: np.ndarray | None = None, exact_max: int = EXACT_MAX) -> float:
+    """Two-sided sign-flip randomisation p-value of ``T = Σ w_p d_p`` (see the module docstring).
+
+    >>> sign_flip_p(np.array([1.0, 1.0, 1.0]))          # 2 of the 8 sign patterns reach |T| = 3
+    0.25
+    """
+    d = np.asarray(d, float)
+    w = np.ones_like(d) if w is None else np.asarray(w, float)
+    keep = (d != 0) & (w > 0) & np.isfinite(d)
+    a = (w * d)[keep]
+    n = a.size
+    if n == 0:
+        return 1.0
+    t = abs(a.sum())
+    if n <= exact_max:
+        signs = 1 - 2 * ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1)
+        tt = np.abs(signs @ a)
+        return float(np.mean(tt >= t - 1e-12 * max(1.0, t)))
+    return float(2.0 * stats.norm.sf(t / math.sqrt(float((a ** 2).sum()))))
 
 
 def normal_p(diff: np.ndarray, se: np.ndarray) -> np.ndarray:
@@ -108,7 +148,7 @@ def paired_compare(a: Design, b: Design, *, levels: Sequence[Level] = LEVELS,
               for lv in levels]
     W = np.concatenate([blk[1] for blk in blocks], axis=1)
     d = sa.probe_means() - sb.probe_means()
-    est = d @ W
+    est = denoise(d @ W)
     reps = np.empty((n_boot, W.shape[1]))
     chunk = 500
     for start in range(0, n_boot, chunk):
@@ -117,6 +157,7 @@ def paired_compare(a: Design, b: Design, *, levels: Sequence[Level] = LEVELS,
         ma = replicate_probe_means(sa, idx, rng, resample_seeds)
         mb = replicate_probe_means(sb, idx, rng, resample_seeds)
         reps[start:start + nb] = (ma - mb) @ W
+    reps = denoise(reps)
     lo, hi = percentile_interval(reps, ci)
     se = reps.std(axis=0, ddof=1)
     p = normal_p(est, se)
@@ -128,7 +169,8 @@ def paired_compare(a: Design, b: Design, *, levels: Sequence[Level] = LEVELS,
             w_stat, p_w = wilcoxon_signed_rank(d[inside])
             rows.append({"level": lv, "suite": s, "category": c, "diff": float(est[k]),
                          "ci_lo": float(lo[k]), "ci_hi": float(hi[k]), "se": float(se[k]),
-                         "p_boot": float(p[k]), "p_wilcoxon": p_w, "w_stat": w_stat,
+                         "p_boot": float(p[k]), "p_perm": sign_flip_p(denoise(d[inside]), Wl[inside, j]),
+                         "p_wilcoxon": p_w, "w_stat": w_stat,
                          "rank_biserial": rank_biserial(d[inside]), "n_shared": int(inside.sum())})
             k += 1
     return pd.DataFrame(rows, columns=COLUMNS)

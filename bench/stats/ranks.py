@@ -3,7 +3,9 @@
 Procedure, for one table (one metric at one level/key, a family of ``k`` entries):
 
 1. every pair (A, B) is compared on its shared probes (``bench.stats.paired.paired_compare``),
-   giving ``Δ_AB`` and a two-sided p-value (``p_boot`` by default, ``p_wilcoxon`` on request);
+   giving ``Δ_AB`` and a two-sided p-value: by default ``p_perm``, the sign-flip randomisation
+   test of the weighted mean difference (exact for up to 12 differing probes, so a handful of
+   probes can never look decisive); ``p_boot`` (paired bootstrap) or ``p_wilcoxon`` on request;
 2. the ``m = k(k−1)/2`` p-values of the family are adjusted by **Holm's step-down method**
    (Holm 1979), which controls the family-wise error rate at ``α`` (default 0.05) under any
    dependence: with ``p_(1) ≤ … ≤ p_(m)``, ``p̃_(i) = max_{j ≤ i} min(1, (m − j + 1) p_(j))``;
@@ -29,6 +31,7 @@ from bench.stats.bootstrap import DEFAULT_BOOT, DEFAULT_CI, rng_for
 from bench.stats.paired import paired_compare
 
 KEY = ["level", "suite", "category"]
+TESTS = ("p_perm", "p_boot", "p_wilcoxon")
 
 
 def _norm(x: object) -> str | None:
@@ -102,7 +105,7 @@ def significance_ranks(estimates: Mapping[str, float], pairs: pd.DataFrame, *,
 
 
 def compare_all(designs: Mapping[str, Design], *, direction: str = "higher",
-                levels: Sequence[Level] = LEVELS, alpha: float = 0.05, test: str = "p_boot",
+                levels: Sequence[Level] = LEVELS, alpha: float = 0.05, test: str = "p_perm",
                 adjust: str = "holm", n_boot: int = DEFAULT_BOOT, ci: float = DEFAULT_CI, seed: int = 0,
                 resample_seeds: bool = True, suite_weights: Mapping[str, float] | None = None,
                 category_weights: Mapping[str, Mapping[str, float]] | None = None,
@@ -112,11 +115,11 @@ def compare_all(designs: Mapping[str, Design], *, direction: str = "higher",
     Returns ``(pairs, ranks)``.  ``pairs``: one row per (pair, key) with the columns of
     ``paired_compare`` plus ``a, b, p_adj, significant``; the Holm family is one key (one level,
     suite, category).  ``ranks``: ``level, suite, category`` plus the columns of
-    ``significance_ranks``.  ``test``: ``p_boot`` or ``p_wilcoxon``; ``adjust``: ``holm`` or
-    ``none``.
+    ``significance_ranks``.  ``test``: ``p_perm``, ``p_boot`` or ``p_wilcoxon``; ``adjust``: ``holm``
+    or ``none``.
     """
-    if test not in ("p_boot", "p_wilcoxon"):
-        raise ValueError(f"test must be 'p_boot' or 'p_wilcoxon', got {test!r}")
+    if test not in TESTS:
+        raise ValueError(f"test must be one of {TESTS}, got {test!r}")
     if adjust not in ("holm", "none"):
         raise ValueError(f"adjust must be 'holm' or 'none', got {adjust!r}")
     w = {"suite_weights": suite_weights, "category_weights": category_weights}
@@ -141,7 +144,7 @@ def compare_all(designs: Mapping[str, Design], *, direction: str = "higher",
         pairs["p_adj"] = p_adj
         pairs["significant"] = pairs["p_adj"] < alpha
     else:
-        pairs = pd.DataFrame(columns=pair_cols + ["diff", "ci_lo", "ci_hi", "se", "p_boot", "p_wilcoxon",
+        pairs = pd.DataFrame(columns=pair_cols + ["diff", "ci_lo", "ci_hi", "se", "p_boot", "p_perm", "p_wilcoxon",
                                                   "w_stat", "rank_biserial", "n_shared", "p_adj", "significant"])
 
     est = []

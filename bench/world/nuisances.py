@@ -25,7 +25,8 @@ shake       px           0.5, 1*, 2          each frame translated by (dx, dy) u
                                              masks and occluder boxes shifted alike, the offsets
                                              stored in ``camera_offset``
 jitter      fraction     0.05, 0.1*, 0.2     per frame brightness gain 1 + j u and per channel gain
-                                             1 + j u / 2 (u uniform in [-1, 1]); truth unchanged
+                                             1 + j u / 5 (u uniform in [-1, 1]: a colour cast of at
+                                             most 4 % at j = 0.2); truth unchanged
 noise       grey levels  2, 5*, 10           i.i.d. Gaussian noise of that sigma; truth unchanged
 texture     grey levels  8, 16*, 32          a smooth static grey texture of that amplitude added
                                              where the plain backdrop shows (weighted by the
@@ -146,7 +147,7 @@ def _shake(video: Video, truth: Truth, amp: float, rng: np.random.Generator):
 def _jitter(video: Video, truth: Truth, j: float, rng: np.random.Generator):
     T = video.T
     gain = 1 + j * rng.uniform(-1, 1, size=(T, 1, 1, 1))
-    chan = 1 + 0.5 * j * rng.uniform(-1, 1, size=(T, 1, 1, 3))
+    chan = 1 + 0.2 * j * rng.uniform(-1, 1, size=(T, 1, 1, 3))
     frames = np.clip(np.rint(video.frames * (gain * chan)), 0, 255).astype(np.uint8)
     return Video(frames, video.fps, dict(video.provenance)), truth, {"gain": gain.ravel().tolist(),
                                                                      "channel_gain": chan.reshape(T, 3).tolist()}

@@ -107,9 +107,7 @@ class PathTrack:
         self.path = path
 
     def sample(self, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pos = self.path.at(times)
-        vel = np.array([self.path.velocity(float(t)) for t in times]).reshape(-1, 2)
-        return pos, vel
+        return self.path.at(times), self.path.velocity(times)
 
 
 @dataclass
@@ -165,6 +163,7 @@ class _Engine:
         self.mode = [FREE] * n
         self.sup: list[int] = [-1] * n
         self.carrier: list[int] = [-1] * n
+        self.left: list[int] = [-1] * n          # the support a body just left over an edge
         self.saved_v: list[tuple[float, float]] = [(0.0, 0.0)] * n
         self.seg = [(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)] * n
         self.tracks = [Track() for _ in range(n)]
@@ -190,8 +189,10 @@ class _Engine:
         dt = t - t0
         return x + vx * dt + 0.5 * ax * dt * dt, y + vy * dt + 0.5 * ay * dt * dt, vx + ax * dt, vy + ay * dt
 
-    def _start(self, i: int, t: float, x: float, y: float, vx: float, vy: float, ax: float, ay: float) -> None:
+    def _start(self, i: int, t: float, x: float, y: float, vx: float, vy: float, ax: float, ay: float,
+               left: int = -1) -> None:
         self.seg[i] = (t, x, y, vx, vy, ax, ay)
+        self.left[i] = left
         self.tracks[i].add(t, x, y, vx, vy, ax, ay)
 
     def exists(self, i: int, t: float) -> bool:
@@ -245,9 +246,10 @@ class _Engine:
             self.mode[i], self.carrier[i], self.sup[i] = CARRIED, ci, 0
             self._start(i, t, x, y, float(v[0]), 0.0, 0.0, 0.0)
             return
-        if self.carrier[i] >= 0:
+        if self.carrier[i] >= 0:                 # the cup stops carrying it: it stays where it is
             self.events.append(Event(t, "drop", (self.actor[i], self.s.containers[self.carrier[i]].actor)))
             self.carrier[i] = -1
+            vx = vy = 0.0
         r = self.r[i]
         if support < 0 and not self.ghost[i]:
             for j, sp in enumerate(self.s.supports):
@@ -291,6 +293,8 @@ class _Engine:
         r = self.r[i]
         for j, sp in enumerate(self.s.supports):
             if mode == CONTACT and (j == self.sup[i] or sp.kind != "ramp"):
+                continue
+            if j == self.left[i]:       # flying off its edge, it cannot land on it again
                 continue
             nx, ny = sp.n
             c = (x - sp.q[0]) * nx + (y - sp.q[1]) * ny - r
@@ -489,7 +493,7 @@ class _Engine:
                     x, y, vx, vy = self.state(i, t)
                     self.events.append(Event(t, "leave", (self.actor[i],), {"support": self.s.supports[j].name}))
                     self.mode[i], self.sup[i] = FREE, -1
-                    self._start(i, t, x, y, vx, vy, self.gx, self.gy)
+                    self._start(i, t, x, y, vx, vy, self.gx, self.gy, left=j)
             budget -= 1
             if budget < 0:
                 raise RuntimeError(f"physics: more than {MAX_EVENT_RATE} events per second near t = {t:.4f} s "

@@ -11,9 +11,11 @@ violation=None, nuisance=None) -> (Video, Truth)``
 - ``nuisance``: ``"name"`` or ``"name:level"`` (``bench.world.nuisances``).
 
 Bad input (no scene, an invalid scene, an unknown violation or nuisance, one that does not
-apply to the probe) raises ``bench.errors.UserError``.  The result is a pure function of
-its arguments.  ``applicable(probe, violation)`` says whether a violation can be injected
-into a probe (decided on the unperturbed scene).
+apply to the probe) raises ``bench.errors.UserError``.  A violation that applies but changes
+nothing visible at this magnitude and frame count (e.g. an impact after the last frame) is
+recorded with empty ``objects`` and ``frames``.  The result is a pure function of its
+arguments.  ``applicable(probe, violation)`` says whether a violation can be injected into a
+probe (decided on the unperturbed scene at the default magnitude and frame count).
 """
 
 from __future__ import annotations
@@ -126,7 +128,8 @@ def draw(probe: dict[str, Any], scene: Scene, sim: Simulation, camera: Camera, t
 
 
 def _changed(a: Truth, b: Truth) -> tuple[list[str], list[int]]:
-    """Objects and frames whose trajectory, existence, identity or opacity differ."""
+    """Objects whose trajectory, existence, identity or opacity differ, and the frames in
+    which anything (those, the world clock, an occluder's place) differs."""
     diff = np.zeros((len(a.names), a.T), bool)
     wa, wb = a.world, b.world
     diff |= ~(np.isclose(wa, wb, rtol=0, atol=1e-9) | (np.isnan(wa) & np.isnan(wb))).all(-1)
@@ -134,7 +137,10 @@ def _changed(a: Truth, b: Truth) -> tuple[list[str], list[int]]:
     diff |= a.opacity != b.opacity
     diff |= (a.rgb != b.rgb).any(-1)
     diff |= a.shape_mix != b.shape_mix
-    return [n for i, n in enumerate(a.names) if diff[i].any()], np.flatnonzero(diff.any(0)).tolist()
+    frames = diff.any(0) | (a.world_times != b.world_times)
+    for oa, ob in zip(a.occluders, b.occluders):
+        frames |= (oa["box"] != ob["box"]).any(-1)
+    return [n for i, n in enumerate(a.names) if diff[i].any()], np.flatnonzero(frames).tolist()
 
 
 def render_probe(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FRAMES,
@@ -153,17 +159,19 @@ def render_probe(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FRAM
         raise UserError(f"jitter must be >= 0, got {jitter}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0 or k < 0:
         raise UserError(f"seed and k must be non-negative integers, got seed={seed!r}, k={k!r}")
+    try:
+        vspec = parse_violation(violation) if violation is not None else None
+        nspec = parse_nuisance(nuisance) if nuisance is not None else None
+    except ValueError as e:
+        raise UserError(str(e)) from None
     pid = str(probe.get("id", ""))
     scene = perturb(scene, rng_for(seed, k, pid), jitter)
     times = frame_times(frames, fps)
     camera = Camera.for_view(scene.view, H, W)
     clean = simulate(scene, Edits(), _end(scene, times))
     sim, record, effect = clean, None, None
-    if violation is not None:
-        try:
-            name, m = parse_violation(violation)
-        except ValueError as e:
-            raise UserError(str(e)) from None
+    if vspec is not None:
+        name, m = vspec
         ctx = Context(probe, scene, clean, times)
         try:
             plan = VIOLATIONS[name].plan(ctx, m) if m > 0 else None
@@ -179,21 +187,14 @@ def render_probe(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FRAM
     pixels, truth = draw(probe, scene, sim, camera, times, fps, seed, k)
     if record is not None:
         clean_truth = truth if sim is clean else draw(probe, scene, clean, camera, times, fps, seed, k)[1]
-        objects, _ = _changed(clean_truth, truth)
-        if plan is not None and not objects:
-            raise UserError(f"violation {record['name']} does not apply to probe {pid!r}: "
-                            f"it changes nothing in this scene ({record['description']})")
-        record["frames"] = effect.frame_range(times) if effect else []
+        objects, changed = _changed(clean_truth, truth)
+        record["frames"] = effect.frame_range(times) if effect and changed else []
         record["objects"] = objects
         truth.violation = record
     video = Video(pixels, fps, {"source": "rendered", "probe_id": pid, "prompt": probe.get("prompt", ""),
                                 "seed": int(seed), "k": int(k), "violation": record})
-    if nuisance is not None:
-        try:
-            nname, level = parse_nuisance(nuisance)
-        except ValueError as e:
-            raise UserError(str(e)) from None
-        video, truth = apply_nuisance(nname, level, video, truth, rng_for(seed, k, pid, salt=nname))
+    if nspec is not None:
+        video, truth = apply_nuisance(*nspec, video, truth, rng_for(seed, k, pid, salt=nspec[0]))
         video.provenance["violation"] = truth.violation
     video.provenance["nuisance"] = truth.nuisance
     return video, truth
@@ -220,9 +221,11 @@ def applicable(probe: dict[str, Any], violation: str) -> tuple[bool, str]:
 
 
 def _world_changes(ctx: Context, sim: Simulation) -> bool:
-    """Whether a violated world differs from the clean one on the planning grid."""
+    """Whether a violated world differs from the clean one in some frame."""
     ed = sim.edits
-    if ed.identity or ed.opacity or ed.absent or ed.clock_hold:
+    t = ctx.times
+    if ed.opacity or ed.clock_hold:
         return True
-    pos, _ = sim.sample(ctx.grid)
-    return not np.allclose(pos, ctx.pos, rtol=0, atol=1e-9)
+    if any(((t >= t0) & (t < t1)).any() for _, t0, t1 in ed.absent) or any((t >= c.t).any() for c in ed.identity):
+        return True
+    return not np.allclose(sim.sample(t)[0], ctx.clean.sample(t)[0], rtol=0, atol=1e-9)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from bench.suites.palette import SCENE_COLOURS
@@ -168,11 +169,15 @@ def coverage(sd: np.ndarray) -> np.ndarray:
 
 
 class _Canvas:
-    """Front-to-back accumulation of colour and transmittance for T frames."""
+    """Front-to-back accumulation of colour and transmittance for T frames.
+
+    Colour is stored channel-first, ``(3, T, H, W)``, so every update is a contiguous
+    scalar multiply-add per channel (a trailing size-3 axis defeats numpy's vector loops).
+    """
 
     def __init__(self, T: int, H: int, W: int):
         self.T, self.H, self.W = T, H, W
-        self.colour = np.zeros((T, H, W, 3), np.float32)
+        self.colour = np.zeros((3, T, H, W), np.float32)
         self.trans = np.ones((T, H, W), np.float32)
 
     def window(self, lo: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, ...]:
@@ -190,19 +195,27 @@ class _Canvas:
         there; returns the visible weight w = cov * transmittance."""
         t = self.trans[idx]
         w = cov * t
-        self.colour[idx] += w[..., None] * rgb[:, None, None, :].astype(np.float32)
+        rgb = np.asarray(rgb, np.float32)
+        for ch in range(3):
+            self.colour[ch][idx] += w * rgb[:, ch, None, None]
         self.trans[idx] = t - w
         return w
 
     def add_static(self, rows: slice, cols: slice, cov: np.ndarray, rgb: tuple[int, int, int]) -> None:
         t = self.trans[:, rows, cols]
         w = cov[None] * t
-        self.colour[:, rows, cols] += w[..., None] * np.asarray(rgb, np.float32)
+        for ch in range(3):
+            self.colour[ch, :, rows, cols] += w * np.float32(rgb[ch])
         self.trans[:, rows, cols] = t - w
 
     def finish(self, rgb: tuple[int, int, int]) -> np.ndarray:
-        self.colour += self.trans[..., None] * np.asarray(rgb, np.float32)
-        return np.clip(np.rint(self.colour), 0, 255).astype(np.uint8)
+        """Add the backdrop and quantise: uint8 (T, H, W, 3)."""
+        for ch in range(3):
+            self.colour[ch] += self.trans * np.float32(rgb[ch])
+        np.rint(self.colour, out=self.colour)
+        np.clip(self.colour, 0, 255, out=self.colour)
+        u8 = self.colour.astype(np.uint8).reshape(3, self.T * self.H, self.W)
+        return cv2.merge([u8[0], u8[1], u8[2]]).reshape(self.T, self.H, self.W, 3)   # fast interleave
 
 
 def _grid(idx: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:

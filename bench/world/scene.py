@@ -64,7 +64,7 @@ layer only), exact pendulums, kinematic cups and occluders.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -153,12 +153,17 @@ class Path:
         y = np.interp(t, self.times, self.points[:, 1])
         return np.stack([x, y], axis=-1)
 
-    def velocity(self, t: float) -> np.ndarray:
-        """Velocity on the segment containing ``t`` (right-continuous), zero outside."""
-        i = int(np.searchsorted(self.times, t, side="right")) - 1
-        if i < 0 or i >= len(self.times) - 1:
-            return np.zeros(2)
-        return (self.points[i + 1] - self.points[i]) / (self.times[i + 1] - self.times[i])
+    def velocity(self, t: float | np.ndarray) -> np.ndarray:
+        """Velocity on the segment containing ``t`` (right-continuous), zero outside;
+        shape (2,) for a scalar ``t``, (T, 2) for an array."""
+        t = np.asarray(t, np.float64)
+        out = np.zeros(t.shape + (2,))
+        if len(self.times) > 1:
+            seg = np.diff(self.points, axis=0) / np.diff(self.times)[:, None]
+            i = np.searchsorted(self.times, t, side="right") - 1
+            inside = (i >= 0) & (i < len(seg))
+            out[inside] = seg[i[inside]]
+        return out
 
 
 @dataclass
@@ -193,13 +198,6 @@ class Scene:
     pendulums: list[Pendulum]
     occluders: list[Occluder]
     containers: list[Container]
-    raw: dict[str, Any] = field(default_factory=dict)
-
-    def actor_index(self, name: str) -> int:
-        for i, a in enumerate(self.actors):
-            if a.name == name:
-                return i
-        raise KeyError(name)
 
     def body_of_actor(self, actor: int) -> int | None:
         for i, b in enumerate(self.bodies):
@@ -520,7 +518,7 @@ def parse_scene(scene: dict[str, Any], probe: dict[str, Any]) -> Scene:
                   for c in scene.get("containers") or []]
     return Scene((vw, vh), float(scene["duration"]), np.asarray(scene["gravity"], float),
                  scene.get("background", "white"), floor, supports, actors, bodies, pendulums,
-                 occluders, containers, raw=scene)
+                 occluders, containers)
 
 
 def _path(keys: list[list[float]]) -> Path:

@@ -18,8 +18,9 @@ late                1.0   while hidden, the target stops for m x its hidden dura
                           moves on: it reappears that much later
 early               1.0   while hidden, the target skips m x its remaining hidden time of
                           motion: it reappears that much earlier, further along its path
-displaced           1.0   while hidden, the target is moved m x 2 object sizes across its
-                          path (up, against gravity; sideways when it is at rest)
+displaced           1.0   just before it is due to reappear, the hidden target is moved m x 2
+                          object sizes across its path (up, against gravity; sideways, towards
+                          the view centre, when it is at rest, e.g. under a cup)
 swap_colour         1.0   the target's colour becomes (1 - m) c + m c' (c' = the
                           distractor's colour, else the palette colour farthest in Lab
                           from c and unused in the probe), while hidden or mid-video
@@ -28,7 +29,8 @@ swap_shape          1.0   the target's shape blends to another (disc -> box, box
 gravity_reversed    1.0   every body's gravity is g (1 - 2m) from the start (m = 0.5: none)
 gravity_scaled      1.0   every body's gravity is g (1 - 0.75 m) from the start
 teleport            0.5   in plain view the target jumps m x a quarter of the view width
-                          towards the centre, keeping its velocity
+                          sideways (towards the centre unless only the other side is clear),
+                          keeping its velocity
 flicker             1.0   the target is drawn with opacity 1 - m in 2 consecutive frames
                           while fully visible (m = 1: missing in those frames)
 freeze_object       1.0   while moving in view the target stops dead for m x the rest of
@@ -127,9 +129,11 @@ class Context:
         return self.scene.actors[self.target].name
 
     def _outline(self, a: int) -> np.ndarray:
-        """(P, G, 2) points on the outline of actor a (circle or box corners/mid-edges)."""
+        """(P, G, 2) points on the outline of actor a (circle or box corners/mid-edges), pulled
+        in by 0.1 % so that an outline resting on an occluder's edge (a ball under a cup whose
+        rim touches the floor) counts as inside it."""
         act = self.scene.actors[a]
-        r = act.half
+        r = act.half * 0.999
         if act.shape in ("disc", "ring"):
             ang = np.arange(8) * (np.pi / 4)
             off = r * np.stack([np.cos(ang), np.sin(ang)], -1)
@@ -181,6 +185,16 @@ class Context:
                 rc = self.scene.actors[cont.actor].half
                 ok &= ~((np.abs(p[:, 0] - c[:, 0]) < rc + r) & (np.abs(p[:, 1] - c[:, 1]) < rc + r))
         return ok
+
+    def clear_at(self, a: int, t: float, shift: np.ndarray) -> bool:
+        """Whether actor a, moved by ``shift`` at time t, would be fully in view and uncovered."""
+        i = int(np.clip(np.searchsorted(self.grid, t), 0, len(self.grid) - 1))
+        saved = self.pos[a, i].copy()
+        self.pos[a, i] = saved + shift
+        try:
+            return bool(self.in_view(a)[i])
+        finally:
+            self.pos[a, i] = saved
 
     def moving(self, a: int) -> np.ndarray:
         return np.hypot(*self.vel[a].T) > MOVING * self.scene.view[1]
@@ -296,7 +310,7 @@ def plan_early(ctx: Context, m: float) -> Plan:
 def plan_displaced(ctx: Context, m: float) -> Plan:
     h0, h1 = _hidden_or_raise(ctx)
     ctx.body(ctx.target)
-    t = 0.5 * (h0 + h1)
+    t = max(0.5 * (h0 + h1), h1 - 4 * GRID_DT)          # just before it is due to reappear
     dist = m * 4 * ctx.scene.actors[ctx.target].half
     v = ctx.velocity_at(ctx.target, t)
     if np.hypot(*v) > MOVING * ctx.scene.view[1]:
@@ -389,7 +403,10 @@ def plan_teleport(ctx: Context, m: float) -> Plan:
     t = ctx.visible_mid(ctx.target)
     x = ctx.pos[ctx.target, np.searchsorted(ctx.grid, t), 0]
     sign = 1.0 if x < ctx.scene.view[0] / 2 else -1.0
-    shift = (float(sign * m * 0.25 * ctx.scene.view[0]), 0.0)
+    d = m * 0.25 * ctx.scene.view[0]
+    if not ctx.clear_at(ctx.target, t, np.array([sign * d, 0.0])) and ctx.clear_at(ctx.target, t, np.array([-sign * d, 0.0])):
+        sign = -sign                                     # land in plain view too, when that side is clear
+    shift = (float(sign * d), 0.0)
     return Plan(Edits(jumps=[Jump(ctx.target, t, shift=shift)]), Effect(t),
                 f"{ctx.name} jumps {shift[0]:+.3f} m sideways in plain view at t = {t:.3f} s", {"shift": list(shift)})
 
@@ -405,7 +422,9 @@ def plan_flicker(ctx: Context, m: float) -> Plan:
     a, b = runs[0]
     f0 = int((a + b) // 2 - 1) if b - a > 2 else int(a)
     frames = (f0, f0 + 1)
-    return Plan(Edits(opacity=[(ctx.target, frames, 1.0 - m)]), Effect(frames=frames),
+    dt = float(ctx.times[1] - ctx.times[0])
+    effect = Effect(float(ctx.times[f0]), float(ctx.times[f0 + 1]) + dt, frames=frames)
+    return Plan(Edits(opacity=[(ctx.target, frames, 1.0 - m)]), effect,
                 f"{ctx.name} is drawn at opacity {1 - m:.2f} in frames {frames[0]} and {frames[1]}",
                 {"alpha": 1.0 - m})
 

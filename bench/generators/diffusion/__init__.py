@@ -40,66 +40,21 @@ def _list_cards() -> list[str]:
     return sorted(set(cs.cards) | set(cs.errors))
 
 
-class TinyGenerator(DiffusersGenerator):
-    """A tiny random pipeline of a real class; builds its folder on first use."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self._card_ready = False
-        kind, cls_override, inp = _tiny.TINY_MODELS[name]
-        # a placeholder card for `bench models` until the folder exists (no torch import here)
-        from bench.generators.base import GeneratorInfo
-
-        self.info = GeneratorInfo(name=name, kind="tiny", access="local",
-                                  description=f"tiny random {cls_override or kind} pipeline [random weights]",
-                                  revision=f"tiny-build{_tiny.BUILD_VERSION}", size="tiny",
-                                  licence="n/a (random weights)", card={"random_weights": True})
-        self._pipe = None
-        self._pipe_key = None
-        self._loaded = {}
-
-    def _ensure(self) -> None:
-        if not self._card_ready:
-            folder = _tiny.ensure_built(_tiny.TINY_MODELS[self.name][0])
-            DiffusersGenerator.__init__(self, _tiny.tiny_card(self.name, folder))
-            self._card_ready = True
-
-    def available(self) -> tuple[bool, str]:
-        for mod in ("torch", "diffusers", "transformers", "tokenizers"):
-            try:
-                __import__(mod)
-            except Exception as e:
-                return False, f"needs {mod} ({type(e).__name__}: {e})"
-        return True, ""
-
-    def supports(self, probe: dict[str, Any]) -> tuple[bool, str]:
-        if _tiny.TINY_MODELS[self.name][2] == "image+text":
-            self._ensure()
-            return DiffusersGenerator.supports(self, probe)
-        return True, ""
-
-    def default_settings(self) -> dict[str, Any]:
-        self._ensure()
-        return DiffusersGenerator.default_settings(self)
-
-    def generate(self, probe: dict[str, Any], seed: int, settings: dict[str, Any]) -> Any:
-        self._ensure()
-        return DiffusersGenerator.generate(self, probe, seed, settings)
-
-
-def tiny_generator(name: str) -> TinyGenerator:
+def tiny_generator(name: str) -> _tiny.TinyGenerator:
     if name not in _tiny.TINY_MODELS:
         raise UserError(f"unknown tiny pipeline {name!r} (known: {', '.join(_tiny.TINY_MODELS)})")
-    return TinyGenerator(name)
+    return _tiny.TinyGenerator(name)
 
 
-def register_weights() -> None:
-    """One weights-registry entry per open card (and per extra component); idempotent."""
+def register_weights(cardset: _cards.CardSet | None = None) -> list[str]:
+    """One weights-registry entry per open card (and per extra component) of ``cardset``
+    (default: ``models/``); idempotent.  Returns the names newly registered."""
     try:
         from bench.weights import registry as wreg
-    except ImportError:  # the registry arrives with its own issue; nothing to register into yet
-        return
-    cs = _cards.cards()
+    except ImportError:  # no registry in this installation: nothing to register into
+        return []
+    cs = cardset if cardset is not None else _cards.cards()
+    added: list[str] = []
     users: dict[str, list[str]] = {}
     first: dict[str, tuple[Any, str | None]] = {}
     for card in cs.cards.values():
@@ -133,6 +88,8 @@ def register_weights() -> None:
             continue  # already registered (a second load in one process)
         except UserError:
             wreg.register(entry)
+            added.append(n)
+    return added
 
 
 base.add_resolver(card_generator)

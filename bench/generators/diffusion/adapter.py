@@ -9,7 +9,8 @@
    records ``"frames 24 -> 25 (rule 4k+1)"`` in ``params.adjustments``; ``error`` refuses it
    with a one-line ``UserError``.  Other switches: ``cpu_offload`` (``none|model|sequential``),
    ``vae_tiling``, ``vae_slicing`` (default: the card's ``memory``), ``compile`` (torch.compile
-   the denoiser), ``device``, ``dtype`` (one name for every component).
+   the denoiser), ``device`` (default ``cuda:$LOCAL_RANK`` under torchrun, ``cuda``, else
+   ``cpu``), ``dtype`` (one name for every component).
 2. **Loading** (once per generator, kept until ``close()``): the folder comes from the weights
    registry (``$BENCH_WEIGHTS_DIR/<id>/``, the Hugging Face cache, or the hub when online and
    allowed; see ``bench weights``), or from the card's local folder (tiny pipelines).  The class
@@ -92,6 +93,16 @@ def _int(v: Any, key: str, where: str) -> int:
     return int(v)
 
 
+def default_cuda_device() -> str:
+    """``cuda:<local rank>`` under torchrun / accelerate (``LOCAL_RANK``) or Slurm
+    (``SLURM_LOCALID``), so each rank of a sharded run uses its own GPU; else ``cuda``."""
+    for key in ("LOCAL_RANK", "SLURM_LOCALID"):
+        v = os.environ.get(key, "")
+        if v.isdigit():
+            return f"cuda:{int(v)}"
+    return "cuda"
+
+
 def resolve_settings(card: ModelCard, settings: dict[str, Any], *, cuda: bool) -> Resolved:
     """Merge ``settings`` over the card's defaults and apply the frame/size rules."""
     where = f"model {card.id}"
@@ -158,7 +169,7 @@ def resolve_settings(card: ModelCard, settings: dict[str, Any], *, cuda: bool) -
         offload = "none"
     if offload not in ("none", "model", "sequential"):
         raise UserError(f"{where}: setting 'cpu_offload' must be none, model or sequential, got {offload!r}")
-    device = str(s.get("device") or ("cuda" if cuda else "cpu"))
+    device = str(s.get("device") or (default_cuda_device() if cuda else "cpu"))
     on_gpu = device.startswith("cuda")
     if offload != "none" and not on_gpu:
         adjustments.append(f"cpu_offload {offload} -> none (device {device})")
@@ -215,10 +226,12 @@ def weights_status(card: ModelCard) -> tuple[bool, str]:
     except ImportError as e:  # the registry module is part of the package; this is a broken install
         return False, f"weights registry unavailable ({e})"
     names = [weights_name(card)] + [component_weights_name(card, c) for c in card.components]
-    for n in names:
-        ok, why = wreg.status(n)
-        if not ok:
-            return False, why or f"weights {n} not found (`bench weights fetch {n}`)"
+    missing = [n for n in names if not wreg.status(n)[0]]
+    if missing:
+        # short on purpose (`bench models` shows it in a column); `bench weights list` has the detail
+        return False, (f"weights not found here: get them with `bench weights fetch {' '.join(missing)}` "
+                       f"on a machine with a network, or put the snapshot in "
+                       f"{wreg.weights_dir()}/{missing[0]}/")
     return True, ""
 
 
@@ -438,7 +451,7 @@ def first_frame(probe: dict[str, Any], seed: int, height: int, width: int) -> tu
     ok, why = oracle.supports(probe)
     if not ok:
         raise UserError(f"probe {probe.get('id')}: no first frame for an image-to-video model ({why})")
-    v = oracle.generate(probe, seed, {"size": max(height, width)})
+    v = oracle.generate(probe, seed, {"height": height, "width": width, "frames": 2})
     img = Image.fromarray(v.frames[0])
     if img.size != (width, height):
         img = img.resize((width, height), Image.LANCZOS)
@@ -536,9 +549,14 @@ class DiffusersGenerator(Generator):
             img, image_prov = first_frame(probe, seed, r.height, r.width)
             kw["image"] = img
         gen = torch.Generator("cpu").manual_seed(int(seed))
-        with torch.inference_mode():
-            out = pipe(generator=gen, **kw)
         what = f"model {card.id}, probe {probe.get('id')}, seed {seed}"
+        try:
+            with torch.inference_mode():
+                out = pipe(generator=gen, **kw)
+        except torch.cuda.OutOfMemoryError:
+            raise UserError(f"{what}: out of GPU memory at {r.frames} frames of {r.width}x{r.height} "
+                            f"(cpu_offload {r.cpu_offload}, vae_tiling {r.vae_tiling}); try the settings "
+                            f"cpu_offload: sequential, vae_tiling: true, or fewer frames / a smaller size") from None
         frames = to_uint8_frames(out, what)
         recorded_call = {k: v for k, v in kw.items() if k not in ("image", "prompt")}
         recorded_call["generator"] = f"torch.Generator('cpu').manual_seed({int(seed)})"
@@ -599,7 +617,8 @@ class ClosedModel(Generator):
 
     def available(self) -> tuple[bool, str]:
         if self.card.access == "unreleased":
-            return False, f"{self.card.name} is unreleased (card only): no way to generate or import its videos"
+            return False, (f"{self.card.name} is unreleased (card only): nothing can generate its videos; "
+                           f"published samples, if any, come in with `bench import --model {self.card.id}`")
         return False, (f"closed model ({self.card.access}): generate its videos with the vendor, then "
                        f"`bench import --model {self.card.id} --videos DIR --suite S --run RUN`")
 

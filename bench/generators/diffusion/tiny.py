@@ -5,7 +5,8 @@ argument mapping, seeding, output normalisation, the store) can be exercised off
 in seconds.  Their videos are noise-like: every one is marked ``random_weights: true`` in its
 provenance and manifest row, and no score from them is a model's score.
 
-Names (registered as generator families): ``tiny-wan``, ``tiny-cogvideox``, ``tiny-ltx``,
+Names (registered as generator families by the package ``__init__``; each resolves to a
+:class:`TinyGenerator`): ``tiny-wan``, ``tiny-cogvideox``, ``tiny-ltx``,
 ``tiny-ltx-i2v`` (the tiny-ltx folder loaded as ``LTXImageToVideoPipeline``; first frame from the
 oracle world), ``tiny-animatediff``, ``tiny-t2vsd``.
 
@@ -30,6 +31,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from bench.generators.base import GeneratorInfo
+from bench.generators.diffusion.adapter import DiffusersGenerator
 from bench.generators.diffusion.cards import FrameRule, ModelCard
 
 #: Bump when a builder changes, so cached folders are rebuilt.
@@ -328,3 +331,51 @@ def tiny_card(name: str, folder: Path) -> ModelCard:
         memory={"cpu_offload": "none"}, call=dict(f.get("call", {})), licence=raw["licence"],
         params="tiny", vram_gb=None, deprecated=f.get("deprecated", ""), local_path=folder,
         random_weights=True)
+
+
+class TinyGenerator(DiffusersGenerator):
+    """A tiny random pipeline of a real class, behind the same adapter as real cards.
+
+    Cheap to construct (``bench models`` lists it without importing torch); the folder is built
+    on first use and then loaded like any card's.
+    """
+
+    def __init__(self, name: str):
+        kind, cls_override, _inp = TINY_MODELS[name]
+        self.name = name
+        self._card_ready = False
+        self.info = GeneratorInfo(name=name, kind="tiny", access="local",
+                                  description=f"tiny random {cls_override or kind} pipeline [random weights]",
+                                  revision=f"tiny-build{BUILD_VERSION}", size="tiny",
+                                  licence="n/a (random weights)", card={"random_weights": True})
+        self._pipe = None
+        self._pipe_key = None
+        self._loaded = {}
+
+    def _ensure(self) -> None:
+        if not self._card_ready:
+            folder = ensure_built(TINY_MODELS[self.name][0])
+            DiffusersGenerator.__init__(self, tiny_card(self.name, folder))
+            self._card_ready = True
+
+    def available(self) -> tuple[bool, str]:
+        import importlib.util
+
+        for mod in ("torch", "diffusers", "transformers", "tokenizers"):
+            if importlib.util.find_spec(mod) is None:
+                return False, f"needs the {mod} package (pip install {mod})"
+        return True, ""
+
+    def supports(self, probe: dict[str, Any]) -> tuple[bool, str]:
+        if TINY_MODELS[self.name][2] != "image+text":
+            return True, ""
+        self._ensure()
+        return DiffusersGenerator.supports(self, probe)
+
+    def default_settings(self) -> dict[str, Any]:
+        self._ensure()
+        return DiffusersGenerator.default_settings(self)
+
+    def generate(self, probe: dict[str, Any], seed: int, settings: dict[str, Any]) -> Any:
+        self._ensure()
+        return DiffusersGenerator.generate(self, probe, seed, settings)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from bench.errors import UserError
-from bench.metrics.base import SetMetric
+from bench.metrics.base import Sample, SetMetric
 from bench.metrics.fvd import extractor as ext
 from bench.video import Video
 
@@ -44,11 +44,21 @@ class I3DSetMetric(SetMetric):
         return ext.EXTRACTORS[self.extractor]
 
     def available(self) -> tuple[bool, str]:
-        if self.weights:
-            return True, ""
         from bench.weights import registry
 
+        if self.weights:
+            try:
+                registry.resolve(self.weight_name, self.weights, needed_by=self.spec.id)
+            except UserError as e:
+                return False, str(e)
+            return True, ""
         return registry.status(self.weight_name)
+
+    def applies(self, sample: Sample) -> bool:
+        """Videos the manifest says are shorter than 9 frames cannot enter an I3D set (they are
+        counted and named in ``set_scores``' reason column instead)."""
+        frames = (sample.row or {}).get("frames")
+        return not (isinstance(frames, int) and frames < self.spec.min_frames)
 
     @property
     def feat(self) -> ext.I3DFeatures:

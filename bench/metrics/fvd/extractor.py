@@ -206,7 +206,7 @@ class I3DFeatures:
         model = self.model()
         with torch.no_grad():
             if self.extractor == "torchscript" and self.mode == "styleganv":
-                x = torch.from_numpy(np.ascontiguousarray(clip)).permute(3, 0, 1, 2).unsqueeze(0)  # 1,3,T,H,W uint8
+                x = torch.from_numpy(np.ascontiguousarray(clip)).permute(3, 0, 1, 2).unsqueeze(0).contiguous()  # 1,3,T,H,W uint8
                 y = model(x.to(self.device), rescale=True, resize=True, return_features=True)
             else:
                 x = preprocess(clip, self.mode).to(self.device)

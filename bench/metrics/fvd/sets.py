@@ -145,9 +145,14 @@ def oracle_ensemble(suite: str, probes: Sequence[dict[str, Any]], per_probe: int
 class _Reference:
     """The reference videos of one suite, described for the ``reference`` column."""
 
-    def __init__(self, label: str, videos: Iterable[Video]):
-        self.label = label
+    def __init__(self, what: str, videos: Iterable[Video]):
+        self.what = what
         self.videos = videos
+
+    @property
+    def label(self) -> str:
+        n = len(self.videos) if isinstance(self.videos, list) else "?"
+        return f"{self.what}: {n} videos"
 
 
 def _suite_probes(suite: str, probe_ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -169,17 +174,18 @@ def _reference_for(reference: Any, suite: str, rows: list[dict[str, Any]], clip_
         k = 2 * max(max(len({s for _, s in v}) for v in per_probe.values()), 1)
         probes = _suite_probes(suite, per_probe)
         vids = oracle_ensemble(suite, probes, k, clip_frames)
-        return _Reference(f"{ORACLE} (suite {suite}, {k} renders/probe, {len(probes)} probes)", vids)
+        return _Reference(f"{ORACLE} (suite {suite}, {k} renders/probe, {len(probes)} probes, world seeds "
+                          f"from sha256('reference|probe|k'))", vids)
     if isinstance(reference, (str, os.PathLike)):
         n = int(os.environ.get("BENCH_FVD_REF_N", "2048"))
-        return _Reference(f"folder {reference} ({n} clips × {clip_frames} f max, seed 0)",
+        return _Reference(f"folder {reference} (≤{n} clips of {clip_frames} frames, shuffled, seed 0)",
                           iter_reference_clips(reference, n, clip_frames, seed=0))
     if callable(reference):
         probes = _suite_probes(suite, {r["probe_id"] for r in rows})
         return _Reference(f"callable {getattr(reference, '__name__', 'reference')} (suite {suite})",
                           reference(suite, probes))
     if isinstance(reference, (list, tuple)) and all(isinstance(v, Video) for v in reference):
-        return _Reference(f"{len(reference)} given videos", reference)
+        return _Reference("given videos", list(reference))
     raise UserError(f"FVD reference must be '{ORACLE}', a folder of videos, a list of Video objects or a "
                     f"callable, got {type(reference).__name__}")
 
@@ -252,7 +258,10 @@ def score_sets(run_dir: str | os.PathLike, metric_ids: Sequence[str],
                 continue
             have = features.get(mid, {})
             feats, missing = [], 0
+            short = [r for r in rows if isinstance(r.get("frames"), int) and r["frames"] < m.spec.min_frames]
             for r in rows:
+                if r in short:
+                    continue
                 f = have.get(r["sha256"])
                 if f is None:
                     f = cached_features(run_dir, m, None, r["sha256"])
@@ -273,9 +282,13 @@ def score_sets(run_dir: str | os.PathLike, metric_ids: Sequence[str],
                 out.append({**base, "n": len(feats), "status": "error", "reason": str(e)})
                 continue
             row = {**base, **{k: res[k] for k in ("value", "std", "n", "n_ref", "floor", "floor_n") if k in res}}
+            notes = []
+            if short:
+                notes.append(f"{len(short)} videos shorter than {m.spec.min_frames} frames excluded")
             if missing:
                 row["status"] = "incomplete"
-                row["reason"] = f"{missing} of {len(rows)} videos have no features yet (score all ranks first)"
+                notes.append(f"{missing} of {len(rows)} videos have no features yet (score all ranks first)")
+            row["reason"] = "; ".join(notes)
             out.append(row)
     df = pd.DataFrame(out, columns=list(SET_SCORE_COLUMNS))
     if len(df):

@@ -33,6 +33,8 @@ from bench.video import Video
 #: reference area (less means partly hidden).
 FULL_AREA_FRAC = 0.8
 CACHE_SIZE = 8
+#: Cover pixels needed near an object to call it a contact (a speck is not a wall).
+MIN_CONTACT_PX = 4
 
 
 @dataclass
@@ -118,20 +120,19 @@ class Analysis:
 
         ``outside``: at least half of the object's disc lies outside the frame;
         ``covered``: at least half of its in-frame part is cover (an occluder, a container,
-        a floor) or another object; ``open``: bare backdrop shows there, nothing explains it.
+        a floor) or another named object (``blockers``); ``open``: bare backdrop — or an
+        unnamed, off-colour blob, which may be the object itself changed — shows there,
+        nothing explains its absence.
         """
         x, y = self.image_xy(t, world_xy)
-        r = obj.diameter / 2
-        frac, inside = self.scene.cover_fraction(t, x, y, r)
+        frac, inside = self.scene.hidden_fraction(t, x, y, obj.diameter / 2, self.blockers(obj, t))
         if inside < 0.5:
             return "outside"
-        if frac >= 0.5:
-            return "covered"
-        for d in self.frames[t]:
-            if d.cls != obj.cls and d.bbox[0] - r <= x <= d.bbox[2] + r and d.bbox[1] - r <= y <= d.bbox[3] + r:
-                if math.hypot(d.cx - x, d.cy - y) <= r + 0.5 * math.sqrt(d.area):
-                    return "covered"
-        return "open"
+        return "covered" if frac >= 0.5 else "open"
+
+    def blockers(self, obj: ObjectTrack, t: int) -> list[tuple[float, float, float, float]]:
+        """Bounding boxes of the other named objects seen at ``t`` (what may stand in front)."""
+        return [o.dets[t].bbox for o in self.objects.values() if o is not obj and o.dets[t] is not None]
 
     def supported(self, obj: ObjectTrack, t: int, below: bool = True) -> bool:
         """Whether ``obj`` at frame ``t`` rests on something: static cover (floor, table,
@@ -155,22 +156,38 @@ class Analysis:
                 return True
         return False
 
-    def in_contact(self, obj: ObjectTrack, t: int) -> bool:
-        """Whether ``obj`` touches something at frame ``t``: cover (a floor, wall, ramp,
-        occluder edge) or another object within 0.1 D + 2 px of its outline."""
+    def contact_normals(self, obj: ObjectTrack, t: int, travel: float = 0.0) -> list[np.ndarray]:
+        """Unit directions (image x, y) from ``obj`` at frame ``t`` towards what it touches:
+        cover (a floor, wall, ramp) or other objects within 0.1 D + 3 px of its outline (beyond the 2 px rim that cover ignores),
+        plus ``travel`` px (how far it moves in a frame: a contact may fall between frames).
+        Cover contributes its mean direction, or both axes when it surrounds the object (in
+        front of an occluder: any direction may be blocked); each touching object the direction
+        to its centre.  Empty when nothing touches it."""
         d = obj.dets[t]
         if d is None:
-            return False
-        m = 0.1 * obj.diameter + 2.0
-        x0, y0, x1, y1 = d.bbox
-        if self.scene.cover_in_box(t, x0 - m, y0 - m, x1 + m, y1 + m):
-            return True
+            return []
+        m = 0.1 * obj.diameter + 3.0 + travel
+        s = self.scene.scale
+        h, w = self.scene.cover.shape[1:]
+        x0, y0 = max(0, int((d.bbox[0] - m) * s)), max(0, int((d.bbox[1] - m) * s))
+        x1, y1 = min(w, int(np.ceil((d.bbox[2] + m) * s))), min(h, int(np.ceil((d.bbox[3] + m) * s)))
+        out: list[np.ndarray] = []
+        ys, xs = np.nonzero(self.scene.cover[t, y0:y1, x0:x1])
+        if len(xs) >= MIN_CONTACT_PX:
+            v = np.stack([(xs + x0 + 0.5) / s - d.cx, (ys + y0 + 0.5) / s - d.cy], axis=1)
+            v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+            mean = v.mean(axis=0)
+            n = float(np.linalg.norm(mean))
+            out.extend([mean / n] if n >= 0.3 else [np.array([1.0, 0.0]), np.array([0.0, 1.0])])
         for o in self.frames[t]:
-            if o is not d and o.cls != FOREIGN:
-                ox0, oy0, ox1, oy1 = o.bbox
-                if ox0 - m <= x1 and x0 <= ox1 + m and oy0 - m <= y1 and y0 <= oy1 + m:
-                    return True
-        return False
+            if o is d or o.cls == FOREIGN:
+                continue
+            ox0, oy0, ox1, oy1 = o.bbox
+            if ox0 - m <= d.bbox[2] and d.bbox[0] <= ox1 + m and oy0 - m <= d.bbox[3] and d.bbox[1] <= oy1 + m:
+                v = np.array([o.cx - d.cx, o.cy - d.cy])
+                if np.linalg.norm(v) > 1e-9:
+                    out.append(v / np.linalg.norm(v))
+        return out
 
     def impostor(self, obj: ObjectTrack, where: Callable[[int], np.ndarray], t_from: int,
                  t_to: int | None = None) -> Detection | None:
@@ -270,8 +287,8 @@ def _analyse(video: Video, probe: dict[str, Any], det: Any) -> Analysis:
     extra = [expect["count"]["colour"]] if isinstance(expect.get("count"), dict) else []
     result = det.detect(frames, specs, extra_colours=extra)
     small, _ = downscale(frames)
-    camera = estimate_camera(small, result.claimed, result.scale, H)
-    scene = build_scene(small, result.claimed, result.scale)
+    camera = estimate_camera(small, result.labels, result.frames, result.scale, H)
+    scene = build_scene(small, result.labels, result.scale)
     setup_frames = min(T, max(3, math.ceil(T / 4)))
     by_cls: dict[str, list[ObjectSpec]] = {}
     for s in specs:

@@ -3,12 +3,12 @@
 ``expect.persist = {"object": o, "attributes": [...]}``, optionally ``expect.distractor``.
 The object's look (``looks.Look``) over its first 3 fully visible frames is compared with its
 look over its last 3 ("before" and "after" the motion or occlusion).  If the object stops being
-detected for good where bare backdrop shows (``Analysis.absence`` = "open"), whatever took its
-place (``Analysis.impostor``: a component of another colour on its extrapolated path within 3
-frames) is its "after" look: a red cube that comes back blue is an identity change, not an
-absence; with no such component the object simply vanished and r = inf (a missing detection is
-a failure).  An object that left through the frame edge or is hidden at the end keeps the look
-of its last fully visible frames.
+detected for good before the end, whatever takes its place (``Analysis.impostor``: a component
+of another colour, bound to no named object, on its extrapolated path) is its "after" look: a
+red cube that comes back from behind a wall blue is an identity change, not an absence.  With
+no such component, an object whose path shows bare backdrop at some point has vanished and
+r = inf (a missing detection is a failure); one still hidden, or gone through the frame edge,
+keeps the look of its last fully visible frames.
 
 - attribute change: r_attr = max over the listed attributes of ``looks.differences`` (colour
   12 dE, width 25 %, circularity/rectangularity 0.12 are r = 1);
@@ -40,26 +40,28 @@ from bench.metrics.probes.kinematics import extrapolate
 from bench.metrics.probes.looks import ATTRIBUTES, Look, differences, look
 
 N_LOOK = 3
-SWAP_WINDOW = 3
 
 
 def after_detections(a: Analysis, obj: ObjectTrack) -> tuple[list[Detection], str]:
-    """Detections that show the object "after", and a note when they are not the object's own:
-    ``("", ...)`` its last fully visible frames; an impostor's track when it turned into another
-    colour; ``[]`` when it vanished in the open."""
+    """Detections that show the object "after", and a note when they are not its own.
+
+    Its last fully visible frames, unless it stopped being detected for good before the end:
+    then the first component of another colour on its extrapolated path (an identity swap:
+    that component's track), else, if its path shows bare backdrop at some point (it should
+    have been seen), nothing (it vanished), else (hidden or gone through the edge) its own."""
     full = np.nonzero(obj.full)[0]
     own = [obj.dets[t] for t in full[-N_LOOK:]]
     last = int(obj.seen[-1])
     if last >= a.T - 1:
         return own, ""
     path = extrapolate(obj, last + 1)
-    if a.absence(obj, last + 1, path.at(last + 1)) != "open":
-        return own, ""
-    d = a.impostor(obj, path.at, last + 1, last + 1 + SWAP_WINDOW)
-    if d is None:
-        return [], f"{obj.name} vanishes in the open after frame {last}"
-    track = [x for x in a.track_of(d) if not x.edge]
-    return track[:N_LOOK] or [d], f"{obj.name} turns into a {d.colour_name} object at frame {d.t}"
+    d = a.impostor(obj, path.at, last + 1)
+    if d is not None:
+        track = [x for x in a.track_of(d) if not x.edge]
+        return track[:N_LOOK] or [d], f"{obj.name} turns into a {d.colour_name} object at frame {d.t}"
+    if any(a.absence(obj, t, path.at(t)) == "open" for t in range(last + 1, a.T)):
+        return [], f"{obj.name} vanishes after frame {last}"
+    return own, ""
 
 
 def change_point(obj: ObjectTrack, ref: Look, attr: str) -> int | None:

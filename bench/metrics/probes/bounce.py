@@ -5,7 +5,8 @@ contacts are the bounce turning points of its path (``kinematics.turning_points`
 point with a velocity reversal, gravity "down"; mirrored for "up").  With y_c the median
 height of the contacts, the k-th apex height is h_k = y_c - min y over the k-th flight (the
 first flight's apex is the release height; the last flight's minimum is a lower bound of its
-apex, which is enough to prove a rise).  Energy is never gained:
+apex, which is enough to prove a rise; frames clipped by the top edge, and leaving through it for
+good, give such bounds too, ``height_proxy``).  Energy is never gained:
 
     r_rise = max_k max(0, h_k - h_{k-1}) / (0.05 h_{k-1} + 0.02 H)
 
@@ -16,8 +17,9 @@ most 0.15 of its diameter plus 2 px (anti-aliasing, blur, compression),
 
     r_sink = max_t (bottom_t - floor_top) / (0.15 d + 2),
 
-and an object that vanishes for good into the floor (last seen touching it, never outside the
-frame) counts r = 3.  Value 2^(-r^2) with r = max(r_rise, r_sink); pass iff r <= 1.  A ball
+and an object that vanishes for good into the floor (last seen touching it, or due to reach it
+within its next step, never outside the frame) counts r = 3.  An object that never touches the floor but rises more than 0.05 H above
+where it started has gained energy from nothing: r = 2.  Value 2^(-r^2) with r = max(r_rise, r_sink); pass iff r <= 1.  A ball
 that never bounces (stops dead) passes the apex rule vacuously and says so.
 
 Improves on: VLM questions about bouncing (WorldModelBench, VBench-2.0 mechanics) that cannot
@@ -34,10 +36,38 @@ import numpy as np
 from bench.metrics.base import METRICS, MetricSpec, MetricValue
 from bench.metrics.probes.analysis import Analysis, ObjectTrack
 from bench.metrics.probes.base import ProbeCheck, join, result
-from bench.metrics.probes.kinematics import visible_pieces, turning_points
+from bench.metrics.probes.kinematics import extrapolate, turning_points, visible_pieces
 
 RISE_FRAC, RISE_ABS = 0.05, 0.02
 SINK_FRAC, SINK_PX = 0.15, 2.0
+AWAY_FRAC = 0.05
+
+
+def height_proxy(a: Analysis, obj: ObjectTrack, gravity: str) -> np.ndarray:
+    """Per frame, the object's depth along gravity (world y for "down", -y for "up"; NaN where
+    unknown): its centre when fully visible; when clipped by the frame edge it fell away from
+    (the top under "down"), the bound the visible part gives (its far edge minus a radius);
+    after leaving through that edge for good, the frame edge minus a radius (a lower bound on
+    how high it went)."""
+    sign = 1.0 if gravity == "down" else -1.0
+    out = np.full(a.T, np.nan)
+    r = obj.diameter / 2
+    out[obj.full] = sign * obj.xy[obj.full, 1]
+    top = 0.0 if gravity == "down" else float(a.H)
+    for t in np.nonzero(obj.present & obj.edge)[0]:
+        x0, y0, x1, y1 = obj.dets[t].bbox
+        if gravity == "down" and y0 <= 0:
+            out[t] = (y1 - r) - a.camera.path[t, 1]
+        elif gravity == "up" and y1 >= a.H:
+            out[t] = -((y0 + r) - a.camera.path[t, 1])
+    seen = obj.seen
+    if len(seen) and seen[-1] < a.T - 1:
+        t = int(seen[-1]) + 1
+        path = extrapolate(obj, t)
+        away = sign * path.v[1] < 0
+        if away and (obj.edge[t - 1] or a.absence(obj, t, path.at(t)) == "outside"):
+            out[t] = sign * (top - sign * r) - sign * a.camera.path[t, 1]
+    return out
 
 
 def contacts(obj: ObjectTrack, gravity: str, height: int) -> list[int]:
@@ -71,21 +101,21 @@ class BounceCheck(ProbeCheck):
     def judge(self, a: Analysis, probe: dict[str, Any]) -> MetricValue:
         g = (probe.get("expect") or {}).get("gravity", "down")
         g = "up" if g == "up" else "down"
-        sign = 1.0 if g == "down" else -1.0
         obj = a.objects[probe["expect"]["bounce"]]
         H = a.H
-        ts = np.nonzero(obj.full)[0]
+        depth = height_proxy(a, obj, g)
+        ts = np.nonzero(np.isfinite(depth))[0]
         cs = contacts(obj, g, H)
         parts: list[str] = []
-        r_rise, r_sink, r_through = 0.0, 0.0, 0.0
+        r_rise = 0.0
         heights: list[float] = []
         if cs and len(ts):
-            yc = float(np.median(sign * obj.xy[cs, 1]))
+            yc = float(np.median(depth[cs]))
             bounds = [-1] + cs + [a.T]
             for lo, hi in zip(bounds[:-1], bounds[1:]):
                 sel = ts[(ts > lo) & (ts < hi)]
                 if len(sel):
-                    heights.append(yc - float(np.min(sign * obj.xy[sel, 1])))
+                    heights.append(yc - float(np.min(depth[sel])))
             worst_k = None
             for k in range(1, len(heights)):
                 tol = RISE_FRAC * heights[k - 1] + RISE_ABS * H
@@ -98,6 +128,10 @@ class BounceCheck(ProbeCheck):
                              f"after the contact at frame {cs[worst_k - 1]} (apex heights {hs} px): energy gained")
             else:
                 parts.append(f"{obj.name} bounces {len(cs)} time(s), apex heights {hs} px never rise")
+        elif len(ts) and float(depth[ts[0]] - np.min(depth[ts])) >= AWAY_FRAC * H:
+            rise = float(depth[ts[0]] - np.min(depth[ts]))
+            r_rise = 2.0
+            parts.append(f"{obj.name} rises {rise:.0f} px away from the floor without ever bouncing")
         else:
             parts.append(f"{obj.name} never bounces (no floor contact with a reversal)")
         r_sink, sink_msg = self._sink(a, obj, g)
@@ -108,7 +142,7 @@ class BounceCheck(ProbeCheck):
             parts.append(through_msg)
         r = max(r_rise, r_sink, r_through)
         if r > 1:
-            parts = [p for p in parts if "never rise" not in p]
+            parts = [p for p in parts if "never rise" not in p and "never bounces" not in p]
         return result(r, join(*parts), contacts=cs, apex_heights=heights)
 
     def _floor_top(self, a: Analysis, obj: ObjectTrack, t: int, g: str) -> float | None:
@@ -116,7 +150,7 @@ class BounceCheck(ProbeCheck):
         x0, _, x1, _ = d.bbox
         w = x1 - x0
         if g == "down":
-            return a.scene.surface_top(x0 - w, x1 + w, d.cy)
+            return a.scene.surface_top(x0 - w, x1 + w, d.bbox[1])
         return None
 
     def _sink(self, a: Analysis, obj: ObjectTrack, g: str) -> tuple[float, str]:
@@ -124,7 +158,7 @@ class BounceCheck(ProbeCheck):
             return 0.0, ""
         allowed = SINK_FRAC * obj.diameter + SINK_PX
         worst, wt, depth_w = 0.0, -1, 0.0
-        for t in np.nonzero(obj.present & ~obj.edge)[0]:
+        for t in np.nonzero(obj.present)[0]:
             top = self._floor_top(a, obj, t, g)
             if top is None:
                 continue
@@ -142,9 +176,8 @@ class BounceCheck(ProbeCheck):
             return 0.0, ""
         t = int(seen[-1])
         d = obj.dets[t]
-        if d.edge:
-            return 0.0, ""
         top = self._floor_top(a, obj, t, g)
-        if top is not None and d.bbox[3] >= top - SINK_PX - 1:
+        step = max(0.0, float(extrapolate(obj, t + 1).v[1]))
+        if top is not None and d.bbox[3] + step >= top - SINK_PX - 1:
             return 3.0, (f"{obj.name} disappears into the floor after frame {t} and never comes back")
         return 0.0, ""

@@ -1,24 +1,36 @@
-"""probe.continuity — no teleports, no stops or starts without a cause.
+"""probe.continuity — objects exist and move continuously: no teleport, blink, or uncaused stop.
 
-For each named object, velocities u_t = (p_t - p_prev) / (t - prev) are taken over consecutive
-detections not clipped by the frame edge, at most 3 frames apart.  The constant-velocity
-prediction of each step is the previous velocity, so its error (the innovation) is
+Motion.  For each named object, velocities u_t = (p_t - p_prev) / (t - prev) are taken over
+consecutive fully visible detections (not clipped by the frame edge nor partly hidden, whose
+centroids are biased), at most 3 frames apart.  The
+constant-velocity prediction of each step is the previous velocity, so its error (the
+innovation) is Δu_t = u_t - u_prev.  Smooth motion keeps |Δu| near its typical value (gravity
+adds a constant, position noise a spread), so the allowance is
 
-    e_t = |u_t - u_prev|.
+    allowed = m + K s + 0.1 D    (m = median |Δu|, s = 1.4826 MAD of |Δu|, K = 6, D the diameter)
 
-Smooth motion keeps e_t near its typical value (gravity adds a constant; position noise a
-spread), so the allowance is
+(median and MAD over the steps in which the object moves, >= 0.005 H per frame, so that a long
+rest does not shrink the allowance to nothing).
 
-    allowed_t = m + K s + 0.1 D    (m = median e, s = 1.4826 MAD of e, K = 6, D the diameter)
+A contact can change a velocity only along its normal: when the object touches something at
+either frame (``Analysis.contact_normals``: cover — a floor, ramp, wall — or another object,
+within the distance it travels in a frame, since a contact can fall between frames), the
+components of Δu along the contact normals are free (a bounce reverses the normal velocity, a
+collision pushes along the line of centres) and the error is what remains,
 
-plus, when the object touches something at either frame (``Analysis.in_contact``: cover — a
-floor, ramp, wall, occluder edge — or another object), 2 |u_prev| + the other object's speed: a
-bounce may reverse the velocity and a collision hand over speed.  A teleport (a jump in plain
-view) and a sudden stop or start in mid-air (a frozen object, a frozen video) exceed it.
-r = max_t e_t / allowed_t; value 2^(-r^2); pass iff r <= 1.
+    e_t = max(|Δu_t minus its projection on the normals|, |u_t| - max(|u_prev|, |u_prev2|, v_other))
 
-The median and MAD make the allowance self-calibrating: duplicated frames after frame-rate
+the second term a speed gain beyond anything available (v_other: the fastest other object).
+Away from contacts e_t = |Δu_t|.  A teleport, a stop or start in mid-air, or a rolling object
+halting dead on the floor (its normal is vertical, its velocity horizontal) exceed the
+allowance.  The median and MAD make it self-calibrating: duplicated frames after frame-rate
 resampling (steps alternating 0 and 2v) raise m and s instead of reading as stops and starts.
+
+Existence.  An object missing for at most 3 frames (a blink) where bare backdrop shows along
+the straight line between its neighbouring sightings (``Analysis.absence`` = "open") breaks
+continuity too: each such frame counts r = 2 (as if twice the allowance).
+
+r = max over steps of e_t / allowed (and the blinks); value 2^(-r^2); pass iff r <= 1.
 
 Improves on: VBench motion smoothness and warping error (pixel-level, object-blind), which
 see a jump as a few changed pixels and cannot tell a fast object from a teleported one.
@@ -31,20 +43,48 @@ from typing import Any
 import numpy as np
 
 from bench.metrics.base import METRICS, MetricSpec, MetricValue
-from bench.metrics.probes.analysis import Analysis, ObjectTrack
+from bench.metrics.probes.analysis import Analysis, ObjectTrack, frame_span
 from bench.metrics.probes.base import ProbeCheck, result
 
-K_SIGMA = 6.0
-SHAPE_MARGIN = 0.1
+K_SIGMA = 5.0
+SHAPE_MARGIN = 0.05
 MAX_GAP = 3
 MIN_SPREAD = 0.2
+BLINK_R = 2.0
+MOVING_FRAC = 0.005
 
 
 def velocities(obj: ObjectTrack) -> list[tuple[int, int, np.ndarray]]:
-    """(previous frame, frame, per-frame velocity) over consecutive unclipped detections."""
-    ts = np.nonzero(obj.present & ~obj.edge)[0]
+    """(previous frame, frame, per-frame velocity) over consecutive fully visible detections."""
+    ts = np.nonzero(obj.full)[0]
     return [(int(p), int(t), (obj.xy[t] - obj.xy[p]) / (t - p))
             for p, t in zip(ts[:-1], ts[1:]) if t - p <= MAX_GAP]
+
+
+def _free_part(du: np.ndarray, normals: list[np.ndarray]) -> np.ndarray:
+    """``du`` less its projection on the span of ``normals`` (Gram-Schmidt)."""
+    basis: list[np.ndarray] = []
+    for n in normals:
+        v = n - sum((n @ b) * b for b in basis)
+        if np.linalg.norm(v) > 1e-6:
+            basis.append(v / np.linalg.norm(v))
+        if len(basis) == 2:
+            return np.zeros(2)
+    return du - sum((du @ b) * b for b in basis)
+
+
+def blinks(a: Analysis, obj: ObjectTrack) -> list[int]:
+    """Frames of short absences (<= MAX_GAP) in plain view between two sightings."""
+    out: list[int] = []
+    for s, e in obj.absent_runs():
+        if e - s + 1 > MAX_GAP or e >= a.T - 1:
+            continue
+        p0, p1 = obj.xy[s - 1], obj.xy[e + 1]
+        for t in range(s, e + 1):
+            w = (t - s + 1) / (e - s + 2)
+            if a.absence(obj, t, (1 - w) * p0 + w * p1) == "open":
+                out.append(t)
+    return out
 
 
 @METRICS.register("probe.continuity")
@@ -52,9 +92,9 @@ class ContinuityCheck(ProbeCheck):
     spec = MetricSpec(
         id="probe.continuity", version="1", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
-        description="Innovation e_t = |u_t - u_prev| of each step against m + 6 s + 0.1 D (median and "
-                    "1.4826 MAD of e), plus 2|u_prev| + neighbour speed in contact; r = max e/allowed; "
-                    "value 2^(-r^2), pass iff >= 0.5.",
+        description="Innovation |u_t - u_prev| of each step (in contact: less its part along the contact "
+                    "normals, or a speed gain) against m + 6 s + 0.1 D (median, 1.4826 MAD); blinks in plain "
+                    "view count r = 2; r = max e/allowed; value 2^(-r^2), pass iff >= 0.5.",
         reference="Improves on VBench motion smoothness / warping error (pixel-level, object-blind): a "
                   "teleport or an uncaused stop is a step far off the tracked object's prediction.",
     )
@@ -68,35 +108,46 @@ class ContinuityCheck(ProbeCheck):
         speed_at = {o.name: {t: float(np.linalg.norm(u)) for _, t, u in velocities(o)} for o in objs}
         worst, msg = 0.0, ""
         for o in objs:
+            gone = blinks(a, o)
+            if gone and BLINK_R > worst:
+                worst = BLINK_R
+                msg = f"{o.name} blinks out in plain view in {frame_span(gone[0], gone[-1])}"
             vs = velocities(o)
             if len(vs) < 3:
                 continue
             e = np.array([np.linalg.norm(vs[i][2] - vs[i - 1][2]) for i in range(1, len(vs))])
-            m = float(np.median(e))
-            s = max(1.4826 * float(np.median(np.abs(e - m))), MIN_SPREAD)
+            moving = np.array([max(np.linalg.norm(vs[i][2]), np.linalg.norm(vs[i - 1][2])) >= MOVING_FRAC * a.H
+                               for i in range(1, len(vs))])
+            ref = e[moving] if moving.sum() >= 2 else e
+            m = float(np.median(ref))
+            s = max(1.4826 * float(np.median(np.abs(ref - m))), MIN_SPREAD)
             base = m + K_SIGMA * s + SHAPE_MARGIN * o.diameter
             for i in range(1, len(vs)):
                 p, t, u = vs[i]
                 u_prev = vs[i - 1][2]
-                allowed = base
-                if a.in_contact(o, p) or a.in_contact(o, t):
+                speed, before = float(np.linalg.norm(u)), float(np.linalg.norm(u_prev))
+                travel = max(speed, before)
+                normals = a.contact_normals(o, p, travel) + a.contact_normals(o, t, travel)
+                if normals:
                     v_other = max((speed_at[q.name].get(x, 0.0) for q in objs if q is not o
                                    for x in range(p - 1, t + 2)), default=0.0)
-                    allowed += 2 * float(np.linalg.norm(u_prev)) + v_other
-                r = float(e[i - 1]) / allowed
+                    earlier = float(np.linalg.norm(vs[i - 2][2])) if i >= 2 else before
+                    err = max(float(np.linalg.norm(_free_part(u - u_prev, normals))),
+                              speed - max(before, earlier, v_other))
+                else:
+                    err = float(e[i - 1])
+                r = err / base
                 if r > worst:
                     worst = r
-                    before, after = float(np.linalg.norm(u_prev)), float(np.linalg.norm(u))
-                    if after < 0.25 * before:
-                        what = f"stops dead (speed {before:.1f} → {after:.1f} px/frame)"
-                    elif before < 0.25 * after:
-                        what = f"starts moving abruptly (speed {before:.1f} → {after:.1f} px/frame)"
+                    where = "while touching something" if normals else "with nothing touching it"
+                    if speed < 0.25 * before:
+                        what = f"stops dead (speed {before:.1f} → {speed:.1f} px/frame)"
+                    elif before < 0.25 * speed:
+                        what = f"starts moving by itself (speed {before:.1f} → {speed:.1f} px/frame)"
                     else:
-                        what = f"jumps {float(e[i - 1]) * (t - p):.0f} px off its predicted position"
-                    msg = (f"{o.name} {what} between frames {p} and {t} with nothing touching it "
-                           f"(allowed change {allowed:.1f} px/frame)" if allowed == base else
-                           f"{o.name} {what} between frames {p} and {t} (allowed change {allowed:.1f} "
-                           f"px/frame, in contact)")
+                        what = f"jumps {err * (t - p):.0f} px off its predicted position"
+                    msg = (f"{o.name} {what} between frames {p} and {t} {where} "
+                           f"(allowed change {base:.1f} px/frame)")
         if worst <= 1:
-            msg = f"no teleport or uncaused stop: every step within its allowance (largest {worst:.0%} of it)"
+            msg = f"no teleport, blink or uncaused stop: every step within its allowance (largest {worst:.0%} of it)"
         return result(worst, msg)

@@ -11,7 +11,9 @@ subject's observed positions are compared with both predicted paths:
 - no swap: r_swap = e_self / e_other (it must be nearer its own path than the other's);
 - no blend: r_look = colour/size/shape change before vs after (``looks.differences``).
 
-A subject missing after the crossing where backdrop shows counts r = inf.  r = the worst over
+A subject missing after the crossing where backdrop shows, or replaced on its path by a
+component of another colour (``Analysis.impostor``: it turned into something else), counts
+r = inf.  r = the worst over
 both subjects; value 2^(-r^2); pass iff r <= 1.  Subjects that never come close are a set-up
 failure (there is no crossing to judge).
 
@@ -76,9 +78,13 @@ class CrossingCheck(ProbeCheck):
         for o, other in ((A, B), (B, A)):
             ts = [t for t in np.nonzero(o.full)[0] if t1 < t <= t1 + HORIZON][:N_FIT]
             if not ts:
+                imp = a.impostor(o, paths[o.name].at, t0)
                 gone = [t for t in range(t1 + 1, a.T) if not o.present[t]
                         and a.absence(o, t, paths[o.name].at(t)) == "open"]
-                if gone:
+                if imp is not None:
+                    rs[o.name] = math.inf
+                    why[o.name] = f"{o.name} turns into a {imp.colour_name} object at the crossing (frame {imp.t})"
+                elif gone:
                     rs[o.name] = math.inf
                     why[o.name] = f"{o.name} is missing after the crossing (frames {gone[0]}–{gone[-1]})"
                 continue

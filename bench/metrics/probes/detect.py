@@ -13,7 +13,8 @@ Colour detector
 ---------------
 Probes name every object's colour (``bench.suites.palette.OBJECT_COLOURS``, far apart in CIE
 Lab) on grey scenes.  A pixel (after a 3x3 Gaussian blur against sensor noise) is converted to
-Lab and compared with the probe's colours by a shading-tolerant distance
+Lab (through a 5-bit-per-channel lookup table, ``lab_lut``) and compared with the probe's
+colours by a shading-tolerant distance
 
     d_w(p, c) = sqrt((w_L (L_p - L_c))^2 + (a_p - a_c)^2 + (b_p - b_c)^2),   w_L = 0.5
 
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar, Protocol, Sequence
 
 import cv2
@@ -130,11 +132,17 @@ class Detection:
 
 @dataclass
 class DetectionResult:
-    """Per-frame detections plus the mask of claimed pixels (at analysis resolution ``scale``)."""
+    """Per-frame detections plus a per-pixel class map (at analysis resolution ``scale``)."""
 
     frames: list[list[Detection]]
-    claimed: np.ndarray          # bool (T, h, w): pixels any detection (or foreign colour) claims
+    labels: np.ndarray           # int16 (T, h, w): index into ``classes``, -1 for scene pixels
+    classes: list[str]           # class keys (the last is ``FOREIGN`` for the colour detector)
     scale: float                 # analysis px = original px * scale
+
+    @property
+    def claimed(self) -> np.ndarray:
+        """bool (T, h, w): pixels some class claims."""
+        return self.labels >= 0
 
 
 class Detector(Protocol):
@@ -147,20 +155,33 @@ class Detector(Protocol):
 
     def detect(self, frames: np.ndarray, objects: Sequence[ObjectSpec],
                extra_colours: Sequence[str] = ()) -> DetectionResult:
-        """Detect every object class in every frame independently."""
+        """Detect every object class in every frame independently (``extra_colours``: classes
+        to report that no object names, e.g. the colour ``expect.count`` counts)."""
 
 
 DETECTORS: Registry[type] = Registry("probe detector")
 
 
-def to_lab(frames: np.ndarray) -> np.ndarray:
-    """uint8 RGB (T, H, W, 3) -> float32 CIE Lab (D65), one OpenCV call for the whole video.
+#: Colours are looked up at 5 bits per channel: 32768 bins whose centres are converted to Lab
+#: once (bin half-width 4 grey levels: < 2.5 Lab units, far inside every tolerance below).
+LUT_BITS = 5
 
-    Agrees with ``bench.suites.palette.srgb_to_lab`` within 0.2 units (tested).
-    """
-    T, H, W, _ = frames.shape
-    flat = frames.reshape(T * H, W, 3).astype(np.float32) * (1.0 / 255.0)
-    return cv2.cvtColor(flat, cv2.COLOR_RGB2Lab).reshape(T, H, W, 3)
+
+@lru_cache(maxsize=1)
+def lab_lut() -> np.ndarray:
+    """Lab (CIE D65, ``palette.srgb_to_lab``) of every 5-bit RGB bin centre, (32768, 3) float32."""
+    q = np.arange(1 << LUT_BITS, dtype=np.int32)
+    centre = (q << (8 - LUT_BITS)) + (1 << (7 - LUT_BITS))
+    r, g, b = np.meshgrid(centre, centre, centre, indexing="ij")
+    rgb = np.stack([r, g, b], axis=-1).reshape(-1, 3).astype(np.uint8)
+    return srgb_to_lab(rgb)
+
+
+def lut_index(frames: np.ndarray) -> np.ndarray:
+    """Per-pixel bin index ((r >> 3) << 10 | (g >> 3) << 5 | b >> 3) of uint8 RGB frames."""
+    f = frames >> (8 - LUT_BITS)
+    return ((f[..., 0].astype(np.int32) << (2 * LUT_BITS)) | (f[..., 1].astype(np.int32) << LUT_BITS)
+            | f[..., 2].astype(np.int32))
 
 
 def nearest_palette(lab: np.ndarray) -> str:
@@ -178,7 +199,7 @@ def downscale(frames: np.ndarray, side: int = WORK_SIDE) -> tuple[np.ndarray, fl
     return np.stack([cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA) for f in frames]), w / W
 
 
-def _describe(t: int, cls: str, mask: np.ndarray, lab_crop: np.ndarray, x0: int, y0: int,
+def _describe(t: int, cls: str, mask: np.ndarray, bins_crop: np.ndarray, x0: int, y0: int,
               shape_hw: tuple[int, int], inv: float) -> Detection:
     """Shape and colour descriptors of one component (``mask`` is its crop)."""
     area_px = float(mask.sum())
@@ -199,10 +220,11 @@ def _describe(t: int, cls: str, mask: np.ndarray, lab_crop: np.ndarray, x0: int,
     circ = float(min(1.0, 4 * math.pi * area_px / (per * per)))
     (_, _), (rw, rh), _ = cv2.minAreaRect(pts)
     rect = float(min(1.0, area_px / max((rw + 1) * (rh + 1), 1.0)))
-    labs = lab_crop[mask]
+    labs = lab_lut()[bins_crop[mask]]
     mean = labs.mean(axis=0)
-    hist, _, _ = np.histogram2d(labs[:, 1], labs[:, 2], bins=8, range=[[-100, 100], [-100, 100]])
-    hist = (hist / max(hist.sum(), 1.0)).astype(np.float32).ravel()
+    ab = np.clip(((labs[:, 1:] + 100.0) * (8 / 200.0)).astype(np.int32), 0, 7)
+    hist = np.bincount(ab[:, 0] * 8 + ab[:, 1], minlength=64).astype(np.float32)
+    hist /= max(float(hist.sum()), 1.0)
     h, w = shape_hw
     ys, xs = np.nonzero(mask)
     bx0, by0, bx1, by1 = xs.min() + x0, ys.min() + y0, xs.max() + x0 + 1, ys.max() + y0 + 1
@@ -217,6 +239,12 @@ def _describe(t: int, cls: str, mask: np.ndarray, lab_crop: np.ndarray, x0: int,
     )
 
 
+@lru_cache(maxsize=64)
+def _class_lut(det: "ColourDetector", colours: tuple[str, ...]) -> np.ndarray:
+    """``det.classify`` of every LUT bin, for one set of probe colours."""
+    return det.classify(lab_lut(), colours)
+
+
 @DETECTORS.register("colour")
 class ColourDetector:
     """The weight-free default: probe colours in CIE Lab, connected components, descriptors."""
@@ -226,8 +254,15 @@ class ColourDetector:
     def class_of(self, obj: ObjectSpec) -> str:
         return obj.colour
 
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ColourDetector)
+
     def classify(self, lab: np.ndarray, colours: Sequence[str]) -> np.ndarray:
-        """Per-pixel class index: ``i`` for ``colours[i]``, ``len(colours)`` foreign, -1 scene."""
+        """Class index of Lab values (..., 3): ``i`` for ``colours[i]``, ``len(colours)`` foreign,
+        -1 scene.  ``detect`` applies it to the 32768 bins of ``lab_lut`` once per colour set."""
         L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
         chroma = np.hypot(a, b)
         refs = [_PALETTE_LAB[c] for c in colours]
@@ -255,16 +290,15 @@ class ColourDetector:
         small, scale = downscale(frames)
         inv = 1.0 / scale
         blurred = np.stack([cv2.GaussianBlur(f, (3, 3), 0) for f in small])
-        lab = to_lab(blurred)
-        colours = list(dict.fromkeys([o.colour for o in objects] + list(extra_colours)))
-        idx = self.classify(lab, colours)
+        bins = lut_index(blurred)
+        colours = tuple(dict.fromkeys([o.colour for o in objects] + list(extra_colours)))
+        idx = _class_lut(self, colours)[bins]
         min_exp = min((o.expected_area(H) for o in objects), default=0.01 * H * H)
         min_area = max(4.0, MIN_AREA_FRAC * min_exp * scale * scale)
         min_width = max(2.0 * inv, FOREIGN_WIDTH_FRAC * math.sqrt(min_exp))
         max_rim = RIM_AREA_FRAC * min_exp
-        keys = colours + [FOREIGN]
+        keys = list(colours) + [FOREIGN]
         out: list[list[Detection]] = []
-        claimed = idx >= 0
         T, h, w = idx.shape
         kernel = np.ones((5, 5), np.uint8)
         for t in range(T):
@@ -282,9 +316,9 @@ class ColourDetector:
                     crop = lbl[y:y + bh, x:x + bw] == k
                     if key == FOREIGN and near_known[y:y + bh, x:x + bw][crop].any() and area < max_rim * scale ** 2:
                         continue  # a compression/anti-aliasing rim of a probe-coloured object
-                    d = _describe(t, key, crop, lab[t, y:y + bh, x:x + bw], x, y, (h, w), inv)
+                    d = _describe(t, key, crop, bins[t, y:y + bh, x:x + bw], x, y, (h, w), inv)
                     if key == FOREIGN and d.width < min_width:
                         continue  # a thin fringe between two colours, not an object
                     dets.append(d)
             out.append(dets)
-        return DetectionResult(frames=out, claimed=claimed, scale=scale)
+        return DetectionResult(frames=out, labels=idx, classes=keys, scale=scale)

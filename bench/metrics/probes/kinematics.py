@@ -72,9 +72,9 @@ class Segment:
         return int(self.t[0]), int(self.t[-1])
 
 
-def visible_pieces(obj: ObjectTrack, max_gap: int) -> list[np.ndarray]:
-    """Fully visible frames split where more than ``max_gap`` frames are missing."""
-    ts = np.nonzero(obj.full)[0]
+def visible_pieces(obj: ObjectTrack, max_gap: int, keep: np.ndarray | None = None) -> list[np.ndarray]:
+    """Fully visible frames (and ``keep``) split where more than ``max_gap`` frames are missing."""
+    ts = np.nonzero(obj.full if keep is None else obj.full & keep)[0]
     if not len(ts):
         return []
     cuts = np.nonzero(np.diff(ts) > max_gap + 1)[0] + 1
@@ -110,10 +110,14 @@ def turning_points(t: np.ndarray, xy: np.ndarray, gravity: str, height: int) -> 
 
 
 def segments(obj: ObjectTrack, gravity: str, height: int, max_gap: int = 2) -> list[Segment]:
-    """Ballistic segments of ``obj``: fully visible frames cut at gaps longer than ``max_gap``
-    frames and at ``turning_points``; the turning frame itself is left out of both sides."""
+    """Ballistic segments of ``obj``: fully visible frames, less those at rest after the first
+    of a ``rest_runs`` run (resting is not flight), cut at gaps longer than ``max_gap`` frames
+    and at ``turning_points``; the turning frame itself is left out of both sides."""
     out: list[Segment] = []
-    for t in visible_pieces(obj, max_gap):
+    resting = np.zeros(len(obj.full), bool)
+    for a, b in rest_runs(obj, height):
+        resting[a + 1:b + 1] = True
+    for t in visible_pieces(obj, max_gap, ~resting):
         xy = obj.xy[t]
         start = 0
         for i in list(turning_points(t, xy, gravity, height)) + [len(t)]:
@@ -125,31 +129,60 @@ def segments(obj: ObjectTrack, gravity: str, height: int, max_gap: int = 2) -> l
 
 @dataclass
 class Ballistic:
-    """Quadratic fit y(t) = c2 t^2 + c1 t + c0 of one segment.
+    """One vertical acceleration shared by several flight segments.
 
-    ``accel`` = 2 c2 (px/frame^2, + = downward in the image); ``sagitta`` = accel D^2 / 8 for
-    the segment's duration D frames: how far the fitted parabola bows away from its chord (px),
-    a size-free measure of how much the acceleration shows over the segment; ``residual`` =
-    RMS of the fit (px); ``extent`` = the segment's vertical range (px).
+    Model: y = c2 tau^2 + b_k tau + c_k on segment k (tau = t - the segment's mean time): one
+    curvature, each segment its own height and vertical speed (bounces reset those, not
+    gravity).  ``accel`` = 2 c2 (px/frame^2, + = downward in the image) and ``se`` its standard
+    error (NaN without residual degrees of freedom); ``sagitta`` = accel D^2 / 8 over the longest
+    segment's duration D frames: how far such a parabola bows from its chord (px), the visible
+    effect of the acceleration; ``residual`` = the worst segment's RMS residual relative to
+    max(its vertical range, 0.1 H) and ``worst`` that segment's frame span.
     """
 
-    span: tuple[int, int]
     accel: float
+    se: float
     sagitta: float
     residual: float
-    extent: float
-    n: int
+    worst: tuple[int, int]
+    spans: list[tuple[int, int]]
 
 
-def fit_ballistic(seg: Segment) -> Ballistic:
-    t = seg.t.astype(float)
-    y = seg.xy[:, 1]
-    c = np.polyfit(t - t.mean(), y, 2)
-    res = y - np.polyval(c, t - t.mean())
-    D = float(t[-1] - t[0])
-    accel = 2.0 * float(c[0])
-    return Ballistic(span=seg.span, accel=accel, sagitta=accel * D * D / 8.0,
-                     residual=float(np.sqrt(np.mean(res ** 2))), extent=float(np.ptp(y)), n=len(t))
+def fit_ballistic(segs: list[Segment], height: int) -> Ballistic:
+    """Least-squares fit of the shared-curvature model to ``segs`` (each >= 3 frames)."""
+    K = len(segs)
+    n = sum(len(s.t) for s in segs)
+    X = np.zeros((n, 1 + 2 * K))
+    y = np.zeros(n)
+    row = 0
+    taus = []
+    for k, s in enumerate(segs):
+        tau = s.t - s.t.mean()
+        m = len(tau)
+        X[row:row + m, 0] = tau ** 2
+        X[row:row + m, 1 + 2 * k] = tau
+        X[row:row + m, 2 + 2 * k] = 1.0
+        y[row:row + m] = s.xy[:, 1]
+        taus.append((row, m))
+        row += m
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    res = y - X @ coef
+    dof = n - X.shape[1]
+    if dof > 0:
+        cov = np.linalg.pinv(X.T @ X) * float(res @ res) / dof
+        se = 2.0 * float(np.sqrt(max(cov[0, 0], 0.0)))
+    else:
+        se = float("nan")
+    accel = 2.0 * float(coef[0])
+    D = max(float(s.t[-1] - s.t[0]) for s in segs)
+    rel, worst = 0.0, segs[0].span
+    for (r0, m), s in zip(taus, segs):
+        rms = float(np.sqrt(np.mean(res[r0:r0 + m] ** 2)))
+        q = rms / max(float(np.ptp(s.xy[:, 1])), 0.1 * height)
+        if q > rel:
+            rel, worst = q, s.span
+    return Ballistic(accel=accel, se=se, sagitta=accel * D * D / 8.0, residual=rel, worst=worst,
+                     spans=[s.span for s in segs])
 
 
 def speeds(obj: ObjectTrack, window: int = 5) -> tuple[np.ndarray, np.ndarray, float]:

@@ -88,7 +88,7 @@ class ReappearanceCheck(ProbeCheck):
         t_exp = None
         for t in range(s, a.T):
             x, y = a.image_xy(t, path.at(t))
-            frac, inside = a.scene.cover_fraction(t, x, y, obj.diameter / 2)
+            frac, inside = a.scene.hidden_fraction(t, x, y, obj.diameter / 2, a.blockers(obj, t))
             if inside < 0.5:
                 return setup_failed(f"{obj.name}'s path behind the {wall} leaves the frame "
                                     f"(frame {t}) before it is due to reappear")

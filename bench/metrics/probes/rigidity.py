@@ -2,8 +2,9 @@
 
 For each object in ``expect.rigid``, over *reliable* frames (present, not clipped by the frame
 edge, and not partly hidden: a frame whose area fell below 85 % of the reference counts as
-partly hidden when cover or another object fills >= 15 % of the object's reference disc around
-it), the 3-frame running medians of
+partly hidden when cover or another object fills >= 10 % of the reference disc — diameter D,
+centred on the visible part, which shifts away from whatever hides the rest — unless it is cut
+off at a floor under it, which is sinking, ``sinking``), the 3-frame running medians of
 
 - width w (minor axis of the equivalent ellipse; motion blur lengthens an object but leaves
   its width): r_w = |log(w / w_ref)| / log(1.25)
@@ -12,7 +13,8 @@ it), the 3-frame running medians of
 - circularity c and rectangularity q (``detect.Detection``): r_shape = max(|c - c_ref|,
   |q - q_ref|) / 0.12 (a disc and a square differ by 0.15 in c and 0.2 in q)
 
-are compared with their medians over all reliable frames (the reference).  Tolerances: 25 % in
+are compared with their medians over the first 3 reliable frames (the reference: the object
+as the video introduces it).  Tolerances: 25 % in
 width absorbs one pixel of segmentation jitter on a 10 px object; the running median ignores a
 single-frame glitch (compression).  r = the worst over objects, frames and measures; value
 2^(-r^2); pass iff r <= 1.  Fewer than 3 reliable frames is a set-up failure.
@@ -36,21 +38,28 @@ WIDTH_TOL = math.log(1.25)
 AREA_TOL = 1.4
 SHAPE_TOL = 0.12
 HIDDEN_AREA = 0.85
-HIDDEN_COVER = 0.15
+HIDDEN_COVER = 0.1
+N_REF = 3
+
+
+def sinking(a: Analysis, obj: ObjectTrack, t: int) -> bool:
+    """Whether ``obj`` at ``t`` looks cut off at a floor under it: its visible bottom sits on
+    the floor top while its visible height is below 85 % of its diameter.  A floor is not an
+    occluder: an object shortened there is sinking into it, not hidden behind it."""
+    d = obj.dets[t]
+    x0, y0, x1, y1 = d.bbox
+    top = a.scene.surface_top(x0 - (x1 - x0), x1 + (x1 - x0), d.cy)
+    return top is not None and y1 >= top - 1.0 and (y1 - y0) < HIDDEN_AREA * obj.diameter
 
 
 def reliable_frames(a: Analysis, obj: ObjectTrack) -> np.ndarray:
     """Frames in which ``obj``'s whole outline is seen (see the module docstring)."""
     out = []
-    r = obj.diameter / 2
     for t in np.nonzero(obj.present & ~obj.edge)[0]:
         d = obj.dets[t]
-        if d.area < HIDDEN_AREA * obj.ref_area:
-            x, y = d.cx, d.cy
-            frac, _ = a.scene.cover_fraction(int(t), x, y, 2 * r)
-            near = any(o is not d and o.cls != "foreign" and math.hypot(o.cx - x, o.cy - y) < 2 * r + math.sqrt(o.area)
-                       for o in a.frames[t])
-            if frac >= HIDDEN_COVER or near:
+        if d.area < HIDDEN_AREA * obj.ref_area and not sinking(a, obj, int(t)):
+            frac, _ = a.scene.hidden_fraction(int(t), d.cx, d.cy, obj.diameter / 2, a.blockers(obj, int(t)))
+            if frac >= HIDDEN_COVER:
                 continue
         out.append(int(t))
     return np.asarray(out, int)
@@ -94,7 +103,8 @@ class RigidityCheck(ProbeCheck):
             v = np.zeros(len(ts))
             v[1:] = np.linalg.norm(np.diff(obj.xy[ts], axis=0), axis=1) / np.diff(ts)
             v[0] = v[1] if len(v) > 1 else 0.0
-            refs = np.median(w), np.median(A), np.median(c), np.median(q)
+            k0 = min(N_REF, len(ts))
+            refs = np.median(w[:k0]), np.median(A[:k0]), np.median(c[:k0]), np.median(q[:k0])
             r_w = np.abs(np.log(w / refs[0])) / WIDTH_TOL
             r_a = np.abs(np.log(A / refs[1])) / np.log(AREA_TOL * (1 + v / obj.diameter))
             r_s = np.maximum(np.abs(c - refs[2]), np.abs(q - refs[3])) / SHAPE_TOL

@@ -18,7 +18,8 @@ pixels (|g - g_bg| < 20) of every frame.  A pixel is *cover* in frame t when it 
 (12 grey levels separates the palette's scene greys, >= 30 apart, from backdrop noise and mild
 texture; 4 sigma keeps a noisy or textured backdrop from reading as cover).  Grey images are
 smoothed with a 5x5 box filter first, which averages sensor noise and backdrop texture.
-Claimed masks are grown by 2 px so an object's anti-aliased rim is never cover.  The *static*
+Claimed masks are grown by 2 px so an object's anti-aliased rim is never cover, and a 3x3
+morphological opening removes what is left of isolated rim or compression pixels.  The *static*
 cover map thresholds the temporal median frame the same way (moving objects drop out of a
 median), except where objects sit in most frames.
 """
@@ -57,12 +58,19 @@ class SceneMap:
         m[yy[sel], xx[sel]] = True
         return m, float(sel.sum()) / total
 
-    def cover_fraction(self, t: int, cx: float, cy: float, r: float) -> tuple[float, float]:
-        """(fraction of the in-frame part of the disc that is cover, fraction of the disc in frame)."""
+    def hidden_fraction(self, t: int, cx: float, cy: float, r: float,
+                        boxes: list[tuple[float, float, float, float]] = ()) -> tuple[float, float]:
+        """(fraction of the in-frame part of the disc hidden by cover or inside one of
+        ``boxes`` (original px: other objects in front), fraction of the disc inside the frame)."""
         m, inside = self._disc(self.cover.shape[1:], cx, cy, r)
         if not m.any():
             return 0.0, inside
-        return float(self.cover[t][m].mean()), inside
+        hidden = self.cover[t] & m
+        s = self.scale
+        for x0, y0, x1, y1 in boxes:
+            r0, r1, c0, c1 = int(y0 * s), int(np.ceil(y1 * s)), int(x0 * s), int(np.ceil(x1 * s))
+            hidden[max(r0, 0):max(r1, 0), max(c0, 0):max(c1, 0)] |= m[max(r0, 0):max(r1, 0), max(c0, 0):max(c1, 0)]
+        return float(hidden.sum()) / float(m.sum()), inside
 
     def cover_in_box(self, t: int, x0: float, y0: float, x1: float, y1: float) -> bool:
         """Whether any pixel of the box (original px, clipped to the frame) is cover at ``t``."""
@@ -107,9 +115,9 @@ class SceneMap:
         return None if not len(rows) else (rows[0] + max(0, int(y * s))) / s
 
 
-def build_scene(frames_small: np.ndarray, claimed: np.ndarray, scale: float) -> SceneMap:
+def build_scene(frames_small: np.ndarray, labels: np.ndarray, scale: float) -> SceneMap:
     """Backdrop level, noise threshold and cover masks (see the module docstring)."""
-    T = frames_small.shape[0]
+    claimed = labels >= 0
     grey = np.stack([cv2.blur(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (5, 5)) for f in frames_small]).astype(np.float32)
     med = np.median(grey, axis=0)
     free = ~claimed.any(axis=0)
@@ -125,6 +133,9 @@ def build_scene(frames_small: np.ndarray, claimed: np.ndarray, scale: float) -> 
     sel = near[(near < 20) & ~grown]
     sigma = 1.4826 * float(np.median(sel)) if sel.size else 0.0
     delta = max(12.0, 4.0 * sigma)
-    cover = (near > delta) & ~grown
+    # an opening (3x3) drops isolated pixels: an object's rim beyond the 2 px, compression specks
+    opening = np.ones((3, 3), np.uint8)
+    cover = np.stack([cv2.morphologyEx(c.astype(np.uint8), cv2.MORPH_OPEN, opening)
+                      for c in (near > delta) & ~grown]) > 0
     static_cover = (np.abs(med - backdrop) > delta) & (grown.mean(axis=0) < 0.5)
     return SceneMap(cover=cover, static_cover=static_cover, backdrop=backdrop, delta=delta, scale=scale)

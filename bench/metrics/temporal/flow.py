@@ -33,7 +33,8 @@ from bench.video import Video
 
 METHODS = {"dis": None, "raft_small": "raft-small", "raft_large": "raft-large"}
 DIS_PRESETS = ("ultrafast", "fast", "medium")
-CACHE_VIDEOS = 2
+CACHE_VIDEOS = 4  # enough for a few scoring threads working on different videos
+RAFT_MIN_SIDE = 128
 
 _lock = threading.RLock()
 _hash_memo: dict[int, tuple[weakref.ref, str]] = {}
@@ -98,14 +99,44 @@ def _gray(frames: np.ndarray) -> np.ndarray:
     return np.stack([cv2.cvtColor(np.ascontiguousarray(f), cv2.COLOR_RGB2GRAY) for f in frames])
 
 
+def flow_threads() -> int:
+    """Threads computing DIS flows of one video in parallel (``BENCH_FLOW_THREADS``; default: the
+    CPU count, at most 4).  OpenCV releases the GIL, so this uses the cores of a single scoring
+    process; set 1 when running one scoring process per core."""
+    v = os.environ.get("BENCH_FLOW_THREADS", "")
+    try:
+        n = int(v) if v else min(os.cpu_count() or 1, 4)
+    except ValueError:
+        raise UserError(f"BENCH_FLOW_THREADS must be an integer, got {v!r}") from None
+    return max(1, n)
+
+
+_pool: Any = None
+
+
 def _dis_flows(gray: np.ndarray, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-    dis = _dis()
     out = np.empty((len(pairs), gray.shape[1], gray.shape[2], 2), np.float32)
-    for i, (a, b) in enumerate(pairs):
+
+    def one(i: int) -> None:
+        a, b = pairs[i]
         if a != b and np.array_equal(gray[a], gray[b]):
             out[i] = 0.0  # identical frames: the flow is exactly zero (DIS agrees; this skips the work)
         else:
-            out[i] = dis.calc(gray[a], gray[b], None)
+            out[i] = _dis().calc(gray[a], gray[b], None)  # one DIS object per thread
+
+    n = flow_threads()
+    if n == 1 or len(pairs) < 2:
+        for i in range(len(pairs)):
+            one(i)
+        return out
+    global _pool
+    with _lock:
+        if _pool is None or _pool._max_workers != n:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="bench-flow")
+        pool = _pool
+    list(pool.map(one, range(len(pairs))))
     return out
 
 
@@ -137,6 +168,9 @@ def raft_flows(model: Any, frames: np.ndarray, pairs: Sequence[tuple[int, int]],
     import torch.nn.functional as F
 
     t, h, w, _ = frames.shape
+    if min(h, w) < RAFT_MIN_SIDE:
+        raise UserError(f"RAFT flow needs frames of at least {RAFT_MIN_SIDE}×{RAFT_MIN_SIDE} px (its correlation "
+                        f"pyramid), got {h}×{w}; use BENCH_FLOW=dis for small videos")
     ph, pw = (-h) % 8, (-w) % 8
     x = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
     if ph or pw:

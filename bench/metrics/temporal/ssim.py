@@ -40,20 +40,29 @@ def _box(x: np.ndarray) -> np.ndarray:
     return cv2.boxFilter(x, -1, (WIN, WIN), normalize=True, borderType=cv2.BORDER_REFLECT)
 
 
+_COV = WIN * WIN / (WIN * WIN - 1.0)  # sample covariance over the window
+_C1, _C2 = (K1 * DATA_RANGE) ** 2, (K2 * DATA_RANGE) ** 2
+
+
+def _moments(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, local mean, local variance) of one frame; each frame's are reused by both its pairs."""
+    x = frame.astype(np.float64)
+    ux = _box(x)
+    return x, ux, _COV * (_box(x * x) - ux * ux)
+
+
+def _ssim(mx: tuple[np.ndarray, np.ndarray, np.ndarray], my: tuple[np.ndarray, np.ndarray, np.ndarray]) -> float:
+    x, ux, vx = mx
+    y, uy, vy = my
+    vxy = _COV * (_box(x * y) - ux * uy)
+    s = ((2 * ux * uy + _C1) * (2 * vxy + _C2)) / ((ux * ux + uy * uy + _C1) * (vx + vy + _C2))
+    p = (WIN - 1) // 2
+    return float(s[p:-p, p:-p].mean(dtype=np.float64))  # = the mean of the per-channel means
+
+
 def ssim_pair(a: np.ndarray, b: np.ndarray) -> float:
     """SSIM of two uint8 ``[H, W, 3]`` frames, as scikit-image computes it (see SPEC)."""
-    x = a.astype(np.float64)
-    y = b.astype(np.float64)
-    ux, uy = _box(x), _box(y)
-    cov = WIN * WIN / (WIN * WIN - 1.0)
-    vx = cov * (_box(x * x) - ux * ux)
-    vy = cov * (_box(y * y) - uy * uy)
-    vxy = cov * (_box(x * y) - ux * uy)
-    c1, c2 = (K1 * DATA_RANGE) ** 2, (K2 * DATA_RANGE) ** 2
-    s = ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2))
-    p = (WIN - 1) // 2
-    s = s[p:-p, p:-p]
-    return float(s.mean(dtype=np.float64))  # = the mean of the per-channel means (equal sizes)
+    return _ssim(_moments(a), _moments(b))
 
 
 @METRICS.register(SPEC.id)
@@ -66,5 +75,11 @@ class TemporalSSIM(VideoMetric):
             return MetricValue(float("nan"), verdict="setup_failed", reason="fewer than 2 frames")
         if min(f.shape[1], f.shape[2]) < WIN:
             return MetricValue(float("nan"), verdict="setup_failed", reason=f"frames smaller than the {WIN}×{WIN} SSIM window")
-        vals = np.array([ssim_pair(f[i], f[i + 1]) for i in range(f.shape[0] - 1)])
+        m = [_moments(f[0])]
+        vals = []
+        for i in range(1, f.shape[0]):
+            m.append(_moments(f[i]))
+            vals.append(_ssim(m[-2], m[-1]))
+            m.pop(0)
+        vals = np.array(vals)
         return MetricValue(float(vals.mean()), extra={"min_pair": float(vals.min())})
