@@ -90,8 +90,12 @@ def progress(iterable: Any, total: int, desc: str) -> Any:
 
 def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples: int,
              global_seed: int, settings: dict[str, Any] | None = None, limit: int | None = None,
-             rank: int | None = None, world: int | None = None) -> dict[str, Any]:
-    """Generate every missing job of this rank's shard into ``store``.  Returns a summary."""
+             rank: int | None = None, world: int | None = None,
+             model_settings: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Generate every missing job of this rank's shard into ``store``.  Returns a summary.
+
+    Settings precedence: the generator's defaults < ``settings`` < ``model_settings[model]``.
+    """
     if rank is None or world is None:
         rank, world = shard_from_env()
     settings = dict(settings or {})
@@ -121,7 +125,7 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
             store.add_skipped(row, why)
             summary["unsupported"] += 1
             continue
-        merged = {**g.default_settings(), **settings}
+        merged = {**g.default_settings(), **settings, **(model_settings or {}).get(job.model, {})}
         t0 = time.perf_counter()
         video = g.generate(probe, job.seed, merged)
         row["seconds"] = round(time.perf_counter() - t0, 4)

@@ -21,6 +21,7 @@ import hashlib
 import math
 import time
 import traceback
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -58,7 +59,8 @@ def _row(store: RunStore, mrow: dict[str, Any], metric: Metric, value: float, *,
     return {
         "run_id": store.run_id, "model": mrow["model"], "suite": mrow["suite"],
         "probe_id": mrow["probe_id"], "category": mrow.get("category", ""),
-        "sample": int(mrow["sample"]), "seed": int(mrow.get("seed", -1)),
+        "sample": int(mrow["sample"]),
+        "seed": int(mrow["seed"]) if mrow.get("seed") is not None else -1,  # imports have no seed
         "metric": spec.id, "metric_version": spec.version, "metric_kind": spec.kind,
         "direction": spec.direction, "value": float(value), "verdict": verdict,
         "reason": reason, "status": status, "video_sha256": mrow.get("sha256", ""),
@@ -84,7 +86,9 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
         have = set(zip(existing["model"], existing["suite"], existing["probe_id"],
                        existing["sample"].astype(int), existing["metric"]))
     suites = dict(suites or {})
-    meta_suites = store.meta().get("suites", {})
+    meta = store.meta()
+    meta_suites = meta.get("suites", {})
+    suite_paths = meta.get("suite_paths", {})
     set_metrics = [m for m in metrics if isinstance(m, SetMetric)]
     features: dict[str, dict[str, np.ndarray]] = {m.spec.id: {} for m in set_metrics}
 
@@ -110,7 +114,8 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
         summary["videos"] += 1
         suite_name = mrow["suite"]
         if suite_name not in suites:
-            suites[suite_name] = load_suite(suite_name)
+            p = suite_paths.get(suite_name)
+            suites[suite_name] = load_suite(p if p and Path(p).exists() else suite_name)
             want = meta_suites.get(suite_name)
             if want and want != suites[suite_name].sha256:
                 raise UserError(

@@ -12,7 +12,8 @@ and ``truth.to_bytes()`` for the artifacts), and reports videos per second:
   (clean plan, violated world) and renders the clean truth for the record.
 
 Usage: ``.venv/bin/python benchmarks/perf_render.py [--seconds S]``.  The JSON is written
-atomically and printed.
+atomically and printed; it records the load average before and after, since processes
+sharing the cores lower every rate.
 """
 
 from __future__ import annotations
@@ -84,6 +85,11 @@ def machine() -> dict[str, Any]:
             "numpy": numpy.__version__, "platform": platform.platform()}
 
 
+def load_average() -> list[float]:
+    """1, 5 and 15 minute load averages: other processes sharing the cores slow every rate."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=8.0, help="timing window per measurement (default 8)")
@@ -93,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.world import WORLD_VERSION
 
     cores = os.cpu_count() or 1
+    load_before = load_average()
     runs = []
     for model in ("oracle", "oracle+vanish"):
         for frames in (16, 24):
@@ -102,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     target = next(r for r in runs if r["model"] == "oracle" and r["frames"] == 16 and r["workers"] == cores)
     out = {"benchmark": "oracle world render throughput (generator path: render + ground truth + artifacts)",
            "world_version": WORLD_VERSION, "machine": machine(), "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+           "load_average": {"before": load_before, "after": load_average()},
            "target": {"frames": 16, "size": 128, "videos_per_s": 20.0, "workers": cores,
                       "met": target["videos_per_s"] >= 20.0},
            "runs": runs}

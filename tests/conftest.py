@@ -17,6 +17,10 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["BENCH_PROGRESS"] = "0"
 os.environ.setdefault("MPLBACKEND", "Agg")
+if "BENCH_TINY_DIR" not in os.environ:  # tiny pipelines built by tests never land in results/cache
+    import tempfile
+
+    os.environ["BENCH_TINY_DIR"] = tempfile.mkdtemp(prefix="bench-tiny-")
 os.environ.pop("RANK", None)
 os.environ.pop("WORLD_SIZE", None)
 os.environ.pop("SLURM_PROCID", None)

@@ -245,5 +245,5 @@ def test_propagate_makes_partial_values_missing(runs, tmp_path):
     sch = fast_schema(tmp_path, aggregation={"missing": "propagate"})
     res = build_leaderboard(runs[0], tmp_path / "o", schema=sch, strips=False)
     gens = res["tables"]["generators"].set_index("Model")
-    assert gens.at[EVIL, "physics"] == "—" and gens.at[EVIL, "Overall"] == "—"
+    assert gens.at[EVIL, "physics"] == "—" and gens.at[EVIL, "Overall"] == "—" and gens.at[EVIL, "Rank"] == "—"
     assert gens.at["genA", "physics"] != "—"

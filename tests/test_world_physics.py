@@ -83,7 +83,8 @@ def test_glancing_collision_conserves_momentum_and_energy_2d() -> None:
     m = (1.0, 2.0)
     p = probe([("green ball", "disc", 0.1), ("purple ball", "disc", 0.1)],
               {"view": VIEW, "duration": 3.0, "gravity": [0.0, 0.0],
-               "bodies": [{"object": "green ball", "pos": [1.0, 2.6], "vel": [1.2, 0.0], "restitution": 1.0, "mass": m[0]},
+               "bodies": [{"object": "green ball", "pos": [1.0, 2.6], "vel": [1.2, 0.0], "restitution": 1.0,
+                           "mass": m[0]},
                           {"object": "purple ball", "pos": [3.0, 2.3], "vel": [-0.4, 0.1], "restitution": 1.0,
                            "mass": m[1]}]})
     sim = simulate(load_scene(p))

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _open_store(run_dir: str, model: str, suite, videos) -> object:  # noqa: ANN001
     """Create or reopen the run; a run started with another version of the suite is refused."""
-    from bench.cli.pipeline import _open_or_create
+    from bench.cli.pipeline import open_or_create_run
 
     config = {"command": "import", "models": [model], "suites": [suite.name], "videos": str(videos)}
-    return _open_or_create(run_dir, config, [suite], None)
+    return open_or_create_run(run_dir, config, [suite], None)

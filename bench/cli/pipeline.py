@@ -92,10 +92,12 @@ def run_meta(config: dict[str, Any], suites: list[Any], profile: str | None = No
         "bench_version": __version__, "config": config, "profile": profile,
         "versions": package_versions(), "git": git_commit(), "hardware": hardware(),
         "suites": {s.name: s.sha256 for s in suites},
+        "suite_paths": {s.name: str(s.path) for s in suites},
     }
 
 
-def _open_or_create(run: str, config: dict[str, Any], suites: list[Any], profile: str | None) -> Any:
+def open_or_create_run(run: str, config: dict[str, Any], suites: list[Any], profile: str | None) -> Any:
+    """Create a run directory (or reopen it to resume); refuse if a suite changed since."""
     from bench.store.run import RunStore
 
     store = RunStore.create(run, run_meta(config, suites, profile))
@@ -107,7 +109,7 @@ def _open_or_create(run: str, config: dict[str, Any], suites: list[Any], profile
                             f"(sha256 {known[s.name][:12]}… vs {s.sha256[:12]}…); use a new --run")
     new = {s.name: s.sha256 for s in suites if s.name not in known}
     if new:
-        store.update_meta(suites=new)
+        store.update_meta(suites=new, suite_paths={s.name: str(s.path) for s in suites if s.name in new})
     return store
 
 
@@ -132,7 +134,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     config = {"models": args.model, "suites": [s.name for s in suites], "samples": args.samples,
               "limit": args.limit, "seed": args.seed, "settings": settings}
     runner.plan(args.model, suites, args.samples, args.seed, args.limit)  # validates numbers
-    store = _open_or_create(args.run, config, suites, None)
+    store = open_or_create_run(args.run, config, suites, None)
     summary = runner.generate(store, args.model, suites, samples=args.samples, global_seed=args.seed,
                               settings=settings, limit=args.limit)
     _print_summary("generate", summary)
@@ -243,10 +245,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run) if args.run else RUNS / f"{profile}-{_config_hash(cfg)}"
     if args.fresh and run_dir.exists():
         shutil.rmtree(run_dir)
-    store = _open_or_create(str(run_dir), cfg, suites, profile)
+    store = open_or_create_run(str(run_dir), cfg, suites, profile)
     print(f"bench run: run directory {run_dir}", file=sys.stderr)
     summary = runner.generate(store, runnable, suites, samples=cfg["samples"], global_seed=cfg["seed"],
-                              settings=cfg.get("settings", {}), limit=cfg.get("limit"))
+                              settings=cfg.get("settings", {}), limit=cfg.get("limit"),
+                              model_settings=cfg.get("model_settings", {}))
     _print_summary("generate", summary)
     ssum = score_run(store, cfg.get("metrics"), reference=cfg.get("reference"))
     _print_summary("score", ssum)

@@ -49,7 +49,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--nuisance", metavar="N[:l]", help="apply nuisance N at level l (see below)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N probes of the suite")
     p.add_argument("--frames", type=int, default=DEFAULT_FRAMES, help=f"frames per video (default {DEFAULT_FRAMES})")
-    p.add_argument("--size", type=int, default=DEFAULT_SIZE, help=f"frame height and width in px (default {DEFAULT_SIZE})")
+    p.add_argument("--size", type=int, default=DEFAULT_SIZE,
+                   help=f"frame height and width in px (default {DEFAULT_SIZE})")
     p.add_argument("--seed", type=int, default=0, help="seed of the ensemble perturbations (default 0)")
     p.add_argument("--ensemble", type=int, default=1, metavar="K",
                    help="K renders per probe with perturbed initial conditions, k = 0..K-1 (default 1)")

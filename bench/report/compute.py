@@ -127,6 +127,8 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
     for sample strips), with the reason and the video path.
     """
     st, warnings = schema.statistics, []
+    if schema.primary_id != PASS_ID:
+        raise UserError(f"leaderboard schema: primary.id must be {PASS_ID!r} (the derived pass rate)")
     if scores is None or not len(scores):
         raise UserError("the runs hold no scores: run `bench score RUN` first")
     run_order = {r: i for i, r in enumerate(runs["run_id"])} if len(runs) else {}
@@ -155,7 +157,8 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
     declared = schema.primary.get("checks")
     chosen = [c for c in probe_ids if declared is None or c in set(declared)]
     vt = validated_checks(validity, schema.validity.get("min_auroc", 0.8))
-    checks = pd.DataFrame({"metric": probe_ids})
+    checks = pd.DataFrame({"metric": pd.Series(probe_ids, dtype=object)})
+    vt = vt.astype({"metric": object})
     checks = checks.merge(vt, on="metric", how="left")
     if validity is not None and schema.primary.get("require_validity", True):
         ok = set(vt.loc[vt["validated"].astype(bool), "metric"])
@@ -166,14 +169,15 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
                             f"(or are absent from it): {', '.join(dropped)}.")
     elif probe_ids:
         warnings.append("no validity table given: every probe check enters the pass rate, validated or not.")
+    if not probe_ids:
+        warnings.append("these scores hold no probe check: the probe pass rate is missing (run `bench score` with "
+                        "the probe checks).")
     checks["in_primary"] = checks["metric"].isin(chosen)
     checks["display"] = checks["metric"].map(schema.display)
 
     values = video_values(scores, by=["entry"], combine_checks=chosen)
     if PASS_ID in set(values["metric"]) and not chosen:
         values = values[values["metric"] != PASS_ID]
-    if schema.primary_id != PASS_ID:
-        raise UserError(f"leaderboard schema: primary.id must be {PASS_ID!r} (the derived pass rate)")
 
     # metrics shown, in schema order
     present = list(dict.fromkeys(values["metric"]))
@@ -249,6 +253,11 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
                  "rank_biserial", "n_shared", "p_adj", "significant"])
     ranks = pd.concat(rank_frames, ignore_index=True) if rank_frames else pd.DataFrame(
         columns=["section", "metric", *KEY, "entry", "estimate", "rank", "rank_lo", "rank_hi"])
+    if schema.aggregation.get("missing") == "propagate" and len(ranks):
+        # a value reported as missing has no rank (its pairwise comparisons stay in `pairs`)
+        gone = [(m, e, (s if lv == "suite" else None, None)) in partial
+                for m, e, lv, s in zip(ranks["metric"], ranks["entry"], ranks["level"], ranks["suite"])]
+        ranks = ranks[~np.array(gone, dtype=bool)].reset_index(drop=True)
 
     # ---- minimum detectable difference (primary metric)
     mdd = _mdd(designs, entries, section, schema, w)

@@ -31,25 +31,38 @@ from bench.atomic import atomic_path, write_text
 from bench.errors import UserError
 from bench.report import load
 from bench.report.compute import RANDOM_TAG, SECTION_TITLES, SECTIONS, Leaderboard, compute_leaderboard
-from bench.report.render import H, IMG, MISSING, P, TABLE, UL, Block, to_html, to_markdown
+from bench.report.render import H, IMG, MISSING, P, TABLE, Block, to_html, to_markdown
 from bench.report.schema import LeaderboardSchema, load_schema
 from bench.stats.aggregate import PASS_ID
 from bench.stats.ranks import rank_label
 
-HOW_TO_READ = (
-    "**How to read this.** Each probe asks for one physical, permanence or identity behaviour; weight-free "
-    "checks judge every video. The **probe pass rate** counts a video as passing when every probe check that "
-    "applies to it passes; a video whose set-up the generator ignored (e.g. no red ball at all) counts as "
-    "**setup failed**: a failure in the rate, also counted on its own. Scores average over seeds per probe, then "
-    "probes equally within a category, categories equally within a suite, suites equally overall (declared in "
-    "`leaderboard_schema.yaml`). Brackets are **95% bootstrap intervals** (probes resampled within categories, "
-    "seeds within probes). A rank such as **1–3** means the data cannot separate this entry from its "
-    "neighbours: entries share a rank unless their paired difference on shared probes is significant "
-    "(sign-flip test over probes) after Holm's correction over all pairs. **—** means missing (metric unavailable or failed), never zero; "
-    "**†** means the value rests on fewer categories than other entries have. **Controls** (the oracle "
-    "world and its variants) are ground truth and deliberate failures, shown to prove the checks work; they "
-    "are not generators. Entries marked **[random weights]** are plumbing checks, not real scores."
-)
+_TEST_NAMES = {"p_perm": "sign-flip test over probes", "p_boot": "paired bootstrap test",
+               "p_wilcoxon": "Wilcoxon signed-rank test"}
+
+
+def how_to_read(schema: LeaderboardSchema) -> str:
+    """The reading guide, stating the schema's own choices (interval level, weights, test)."""
+    st, agg = schema.statistics, schema.aggregation
+    level = f"{100 * float(st['ci']):g}%"
+    weighted = bool(agg.get("category_weights") or agg.get("suite_weights"))
+    weights = ("with the category and suite weights declared in `leaderboard_schema.yaml`" if weighted else
+               "categories equally within a suite, suites equally overall (declared in `leaderboard_schema.yaml`)")
+    seeds = ", seeds within probes" if st.get("resample_seeds", True) else ""
+    adjust = " after Holm's correction over all pairs" if st.get("adjust") == "holm" else ""
+    return (
+        "**How to read this.** Each probe asks for one physical, permanence or identity behaviour; weight-free "
+        "checks judge every video. The **probe pass rate** counts a video as passing when every probe check that "
+        "applies to it passes; a video whose set-up the generator ignored (e.g. no red ball at all) counts as "
+        "**setup failed**: a failure in the rate, also counted on its own. Scores average over seeds per probe, "
+        f"then probes equally within a category, then {weights}. Brackets are **{level} bootstrap intervals** "
+        f"(probes resampled within categories{seeds}). A rank such as **1–3** means the data cannot separate "
+        "this entry from its neighbours: entries share a rank unless their paired difference on shared probes is "
+        f"significant ({_TEST_NAMES.get(st.get('test'), st.get('test'))}, α = {st['alpha']}){adjust}. **—** "
+        "means missing (metric unavailable or failed), never zero; **†** means the value rests on fewer "
+        "categories than other entries have. **Controls** (the oracle world and its variants) are ground truth "
+        "and deliberate failures, shown to prove the checks work; they are not generators. Entries marked "
+        "**[random weights]** are plumbing checks, not real scores."
+    )
 
 
 # --------------------------------------------------------------------------- formatting
@@ -460,7 +473,7 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
     runs = ", ".join(lb.runs["run_id"].astype(str)) if len(lb.runs) else MISSING
     b.append(P(f"Runs: {runs}. Leaderboard schema v{sch.version} (sha256 {sch.sha256[:12]}), "
                f"{sch.statistics['n_boot']} bootstrap replicates, seed {lb.seed}."))
-    b.append(P(HOW_TO_READ, trusted=True))
+    b.append(P(how_to_read(sch), trusted=True))
     for w in lb.warnings:
         b.append(P("Note: " + w, cls="warn"))
 
@@ -484,9 +497,11 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
                           "within this section."))
 
     b += [H("Pass rate by category"), TABLE(category_table(lb))]
-    b += [H("Probe checks")]
-    b.append(TABLE(checks_status_table(lb), "Which checks enter the pass rate:"))
-    b.append(TABLE(check_table(lb), "Pass rate of each check (overall, 95% CI); setup failures count as failures:"))
+    if len(lb.checks):
+        b += [H("Probe checks")]
+        b.append(TABLE(checks_status_table(lb), "Which checks enter the pass rate:"))
+        b.append(TABLE(check_table(lb), "Pass rate of each check (overall, 95% CI); setup failures count as "
+                                        "failures:"))
     captions = {"standard": "Mean over probes [95% CI] (rank range within section); ↑ higher is better, "
                             "↓ lower is better.",
                 "covariate": "Mean over probes [95% CI]. Context for the metrics above (e.g. consistency scores "

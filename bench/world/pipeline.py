@@ -105,7 +105,7 @@ def draw(probe: dict[str, Any], scene: Scene, sim: Simulation, camera: Camera, t
                for a, act in enumerate(scene.actors)]
     occ_centres = np.stack([o.path.at(wt) for o in scene.occluders]) if scene.occluders else np.zeros((0, T, 2))
     strings = [(p.pivot, pos[p.actor], scene.actors[p.actor].z) for p in scene.pendulums]
-    out = render(scene, camera, sprites, occ_centres, strings)
+    out = render(scene, camera, T, sprites, occ_centres, strings)
     area = np.stack([sp.area() for sp in sprites]) if sprites else np.zeros((0, T))
     gone = ~exists[..., None]
     occluders = []

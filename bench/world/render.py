@@ -249,7 +249,7 @@ def _static_polygon(camera: Camera, poly: tuple[tuple[float, float], ...]) -> tu
     return slice(r0, r1), slice(c0, c1), coverage(_polygon_sd(xs, ys, pts))
 
 
-def render(scene: Scene, camera: Camera, sprites: list[Sprite], occluder_centres: np.ndarray,
+def render(scene: Scene, camera: Camera, T: int, sprites: list[Sprite], occluder_centres: np.ndarray,
            strings: list[tuple[np.ndarray, np.ndarray, float]]) -> Rendered:
     """Render T frames.
 
@@ -257,7 +257,6 @@ def render(scene: Scene, camera: Camera, sprites: list[Sprite], occluder_centres
     world centres of ``scene.occluders``; strings: (pivot (2,) world, bob centres (T, 2)
     world, z) for pendulums.
     """
-    T = len(sprites[0].alpha) if sprites else occluder_centres.shape[1]
     H, W = camera.height, camera.width
     canvas = _Canvas(T, H, W)
     N = len(sprites)

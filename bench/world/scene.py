@@ -25,7 +25,10 @@ Keys (``*`` = required)::
                   "restitution": e in [0, 1] (default 0.5; e > 1 is the energy_gain violation),
                   "friction": Coulomb coefficient mu >= 0 for sliding/rolling on supports
                               (default 0),
-                  "mass": kg > 0 (default 1), "z": depth layer (default 0)}
+                  "mass": kg > 0 (default 1),
+                  "z": depth layer (default 0): bodies collide only with bodies of the same
+                       layer, and a higher layer is drawn in front (two balls "passing each
+                       other" roll in different layers)}
     platforms   blocks whose top is a support: {"name"*, "colour"*, "x"*: [x0, x1], "top"*: y};
                 drawn from ``top`` down to the floor (or the bottom of the view).
     ramps       inclines: {"name"*, "colour"*, "top"*: [x, y], "bottom"*: [x, y]}; the surface is
@@ -36,7 +39,9 @@ Keys (``*`` = required)::
                  = bob to the right), "omega": initial angular velocity rad/s (default 0),
                  "z": default 0}; drawn with a thin dark string and a pivot dot.
     occluders   screens in front of the action: {"name"*, "colour"*: scene colour,
-                 "size"*: [w, h], "center": [x, y] | "path": keyframes, "z": default 2}.
+                 "size"*: [w, h], "center": [x, y] | "path": keyframes, "z": default 2
+                 (a negative z puts the screen behind the bodies)}.  They are only drawn:
+                 nothing collides with them.
     containers  upside-down cups that hide what they cover: {"name"*: probe object name of
                  shape "cup", "path"*: keyframes, "contents": [body object names],
                  "z": default 1}.  While a cup rests on the floor (its rim at the floor
@@ -47,6 +52,13 @@ Keys (``*`` = required)::
 ``path`` keyframes are ``[[t, x, y], ...]`` with strictly increasing t: the centre moves
 linearly between keyframes and holds before the first and after the last (a cup lowered,
 moved and lifted is four keyframes).
+
+Example: a red ball (a probe object) rolls along the floor behind a grey wall::
+
+    {"view": [5, 5], "duration": 3.0, "gravity": [0, -9.81],
+     "floor": {"y": 0.5, "colour": "dark grey"},
+     "bodies": [{"object": "red ball", "on": "floor", "x": 0.5, "vel": [1.3, 0]}],
+     "occluders": [{"name": "grey wall", "colour": "grey", "size": [1.0, 1.75], "center": [2.4, 1.225]}]}
 
 Geometry of a probe object of ``size`` s (fraction of the view height h): its bounding box
 is a square of side s*h, i.e. half-extent r = s*h/2.  A disc has radius r; a ring radii r
@@ -403,7 +415,8 @@ def validate_scene(scene: Any, probe: dict[str, Any]) -> list[str]:
         if contained.get("container") not in cont:
             errs.append(f"expect.contained.container {contained.get('container')!r} is not a container")
         elif contained.get("object") not in cont[contained["container"]]:
-            errs.append(f"expect.contained: {contained['container']!r} does not list {contained.get('object')!r} in contents")
+            errs.append(f"expect.contained: {contained['container']!r} does not list "
+                        f"{contained.get('object')!r} in contents")
     if errs:
         return errs
     try:

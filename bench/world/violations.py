@@ -28,9 +28,9 @@ swap_shape          1.0   the target's shape blends to another (disc -> box, box
                           triangle/ring -> disc, cup -> box) with weight m
 gravity_reversed    1.0   every body's gravity is g (1 - 2m) from the start (m = 0.5: none)
 gravity_scaled      1.0   every body's gravity is g (1 - 0.75 m) from the start
-teleport            0.5   in plain view the target jumps m x a quarter of the view width
-                          sideways (towards the centre unless only the other side is clear),
-                          keeping its velocity
+teleport            0.5   in plain view (while moving, if it moves) the target jumps m x a
+                          quarter of the view width sideways (towards the centre unless only
+                          the other side is clear), keeping its velocity
 flicker             1.0   the target is drawn with opacity 1 - m in 2 consecutive frames
                           while fully visible (m = 1: missing in those frames)
 freeze_object       1.0   while moving in view the target stops dead for m x the rest of
@@ -178,7 +178,8 @@ class Context:
         for occ in self.scene.occluders:
             if occ.z > z:
                 c = occ.path.at(self.grid)
-                ok &= ~((np.abs(p[:, 0] - c[:, 0]) < occ.half_size[0] + r) & (np.abs(p[:, 1] - c[:, 1]) < occ.half_size[1] + r))
+                ok &= ~((np.abs(p[:, 0] - c[:, 0]) < occ.half_size[0] + r)
+                        & (np.abs(p[:, 1] - c[:, 1]) < occ.half_size[1] + r))
         for cont in self.scene.containers:
             if cont.actor != a and self.scene.actors[cont.actor].z > z:
                 c = cont.path.at(self.grid)
@@ -215,10 +216,12 @@ class Context:
         mask = self.in_view(a) & (self.moving(a) if moving else True)
         rs = self.runs(mask)
         if not rs:
-            raise NotApplicable(f"{self.scene.actors[a].name!r} is never fully in view" + (" while moving" if moving else ""))
+            raise NotApplicable(f"{self.scene.actors[a].name!r} is never fully in view"
+                                + (" while moving" if moving else ""))
         return 0.5 * (rs[0][0] + rs[0][1])
 
-    def body(self, a: int) -> int:
+    def require_body(self, a: int) -> int:
+        """The body index of actor a; ``NotApplicable`` for pendulum bobs and cups."""
         b = self.scene.body_of_actor(a)
         if b is None:
             raise NotApplicable(f"{self.scene.actors[a].name!r} is a {self.scene.actors[a].kind}, not a free body")
@@ -266,7 +269,7 @@ def _hidden_or_raise(ctx: Context) -> tuple[float, float]:
 
 def _moving_while_hidden(ctx: Context) -> tuple[float, float]:
     h0, h1 = _hidden_or_raise(ctx)
-    ctx.body(ctx.target)
+    ctx.require_body(ctx.target)
     mid = 0.5 * (h0 + h1)
     if np.hypot(*ctx.velocity_at(ctx.target, mid)) <= MOVING * ctx.scene.view[1]:
         raise NotApplicable(f"{ctx.name!r} does not move while hidden")
@@ -303,13 +306,14 @@ def plan_early(ctx: Context, m: float) -> Plan:
     t = 0.5 * (h0 + h1)
     d = m * (h1 - t)
     return Plan(Edits(jumps=[Jump(ctx.target, t, advance=d)]), Effect(t),
-                f"{ctx.name} skips {d:.3f} s of its motion while hidden (t = {t:.3f} s) and reappears that much earlier",
+                f"{ctx.name} skips {d:.3f} s of its motion while hidden (t = {t:.3f} s) "
+                "and reappears that much earlier",
                 {"advance": d})
 
 
 def plan_displaced(ctx: Context, m: float) -> Plan:
     h0, h1 = _hidden_or_raise(ctx)
-    ctx.body(ctx.target)
+    ctx.require_body(ctx.target)
     t = max(0.5 * (h0 + h1), h1 - 4 * GRID_DT)          # just before it is due to reappear
     dist = m * 4 * ctx.scene.actors[ctx.target].half
     v = ctx.velocity_at(ctx.target, t)
@@ -399,12 +403,16 @@ def plan_gravity_scaled(ctx: Context, m: float) -> Plan:
 
 
 def plan_teleport(ctx: Context, m: float) -> Plan:
-    ctx.body(ctx.target)
-    t = ctx.visible_mid(ctx.target)
+    ctx.require_body(ctx.target)
+    try:
+        t = ctx.visible_mid(ctx.target, moving=True)
+    except NotApplicable:                                # a resting object can jump too
+        t = ctx.visible_mid(ctx.target)
     x = ctx.pos[ctx.target, np.searchsorted(ctx.grid, t), 0]
     sign = 1.0 if x < ctx.scene.view[0] / 2 else -1.0
     d = m * 0.25 * ctx.scene.view[0]
-    if not ctx.clear_at(ctx.target, t, np.array([sign * d, 0.0])) and ctx.clear_at(ctx.target, t, np.array([-sign * d, 0.0])):
+    here, there = np.array([sign * d, 0.0]), np.array([-sign * d, 0.0])
+    if not ctx.clear_at(ctx.target, t, here) and ctx.clear_at(ctx.target, t, there):
         sign = -sign                                     # land in plain view too, when that side is clear
     shift = (float(sign * d), 0.0)
     return Plan(Edits(jumps=[Jump(ctx.target, t, shift=shift)]), Effect(t),
@@ -459,7 +467,7 @@ def plan_freeze_video(ctx: Context, m: float) -> Plan:
 
 
 def _first_contact(ctx: Context, kinds: tuple[str, ...]) -> float:
-    b = ctx.body(ctx.target)
+    b = ctx.require_body(ctx.target)
     body = ctx.scene.bodies[b]
     if "rest" in kinds:
         for sp in ctx.scene.supports:

@@ -48,7 +48,8 @@ def height_proxy(a: Analysis, obj: ObjectTrack, gravity: str) -> np.ndarray:
     unknown): its centre when fully visible; when clipped by the frame edge it fell away from
     (the top under "down"), the bound the visible part gives (its far edge minus a radius);
     after leaving through that edge for good, the frame edge minus a radius (a lower bound on
-    how high it went)."""
+    how high it went); likewise while it is gone for >= 3 frames between two sightings with
+    nothing hiding its path (it was beyond that edge)."""
     sign = 1.0 if gravity == "down" else -1.0
     out = np.full(a.T, np.nan)
     r = obj.diameter / 2
@@ -60,6 +61,16 @@ def height_proxy(a: Analysis, obj: ObjectTrack, gravity: str) -> np.ndarray:
             out[t] = (y1 - r) - a.camera.path[t, 1]
         elif gravity == "up" and y1 >= a.H:
             out[t] = -((y0 + r) - a.camera.path[t, 1])
+    for s0, e0 in obj.absent_runs():
+        # gone for >= 3 frames between two sightings with nothing hiding its straight path: it
+        # was outside the picture, i.e. beyond the edge it fell away from (a bounce too high)
+        if e0 >= a.T - 1 or e0 - s0 + 1 < 3:
+            continue
+        p0, p1 = obj.xy[s0 - 1], obj.xy[e0 + 1]
+        ts = range(s0, e0 + 1)
+        if all(a.absence(obj, t, p0 + (p1 - p0) * (t - s0 + 1) / (e0 - s0 + 2)) == "open" for t in ts):
+            mid = (s0 + e0) // 2
+            out[mid] = sign * (top - sign * r) - sign * a.camera.path[mid, 1]
     seen = obj.seen
     if len(seen) and seen[-1] < a.T - 1:
         t = int(seen[-1]) + 1
@@ -131,7 +142,8 @@ class BounceCheck(ProbeCheck):
         elif len(ts) and float(depth[ts[0]] - np.min(depth[ts])) >= AWAY_FRAC * H:
             rise = float(depth[ts[0]] - np.min(depth[ts]))
             r_rise = 2.0
-            parts.append(f"{obj.name} rises {rise:.0f} px away from the floor without ever bouncing")
+            parts.append(f"{obj.name} rises {rise:.0f} px above where it started without a bounce to explain it: "
+                         f"energy gained")
         else:
             parts.append(f"{obj.name} never bounces (no floor contact with a reversal)")
         r_sink, sink_msg = self._sink(a, obj, g)

@@ -23,9 +23,9 @@ the previous frame, chained.  One registration of frames a and b:
    gradient >= 5 grey levels per pixel) is below ``APERTURE_RATIO`` of the strongest is dropped:
    the aperture problem (a lone floor edge shows vertical motion only).  Shifts under 0.1 px
    are zero;
-4. the shift is kept only if (a) the frames differ at all (mean absolute difference over
-   unclaimed pixels >= ``STILL_GREY``) and warping the first frame by the shift cuts that
-   difference, over the unclaimed pixels the warp fills from inside the frame, to at most
+4. a frame whose unclaimed pixels differ from the first frame's by less than ``STILL_GREY``
+   grey levels on average has not moved (no registration needed).  Otherwise the shift is kept
+   only if (a) warping the first frame by it cuts the mean absolute difference, over the unclaimed pixels the warp fills from inside the frame, to at most
    ``ACCEPT_RATIO`` of the unwarped one (a true camera motion moves every static edge; the
    whitening of phase correlation can lock onto a few compression artefacts that the static
    edges then refute), and (b) the detected
@@ -53,6 +53,7 @@ MOVING_FRAC = 0.05
 GROW = 5
 STILL_GREY = 0.2
 CHAIN_FRAC = 0.05
+SHAKE_FRAC = 0.03
 
 
 @dataclass
@@ -74,10 +75,11 @@ class CameraMotion:
         return ""
 
 
-def _masked_grey(frame: np.ndarray, claimed: np.ndarray) -> np.ndarray:
-    g = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
+def _masked_grey(grey: np.ndarray, claimed: np.ndarray) -> np.ndarray:
+    """float32 copy of a uint8 grey frame with claimed pixels set to the most common unclaimed grey."""
+    g = grey.astype(np.float32)
     if claimed.any() and not claimed.all():
-        g[claimed] = float(np.median(g[~claimed]))
+        g[claimed] = float(np.argmax(np.bincount(grey[~claimed], minlength=256)))
     return g
 
 
@@ -95,10 +97,12 @@ def _object_shift(dets0: list, dets1: list, reach: float) -> np.ndarray | None:
 
 def _pair_shift(fa: np.ndarray, fb: np.ndarray, mask: np.ndarray, dets_a: list, dets_b: list,
                 scale: float, height: int, win: np.ndarray) -> tuple[bool, np.ndarray | None]:
-    """(observable, accepted shift of ``fb`` relative to ``fa`` in analysis px, or None)."""
+    """(observable, accepted shift of grey frame ``fb`` relative to ``fa`` in analysis px, or None)."""
     h, w = mask.shape
     g0 = cv2.GaussianBlur(_masked_grey(fa, mask), (0, 0), 1.0)
     g1 = cv2.GaussianBlur(_masked_grey(fb, mask), (0, 0), 1.0)
+    if mask.all():
+        return False, None
     gx, gy = cv2.Sobel(g0, cv2.CV_32F, 1, 0, ksize=3) / 8, cv2.Sobel(g0, cv2.CV_32F, 0, 1, ksize=3) / 8
     edge = np.hypot(gx, gy) >= EDGE_GREY / 2
     if np.mean(edge) < MIN_EDGE_FRAC:
@@ -131,13 +135,17 @@ def _pair_shift(fa: np.ndarray, fb: np.ndarray, mask: np.ndarray, dets_a: list, 
         return True, None
     before = float(np.mean(np.abs(g1 - g0)[free]))
     after = float(np.mean(np.abs(g1 - warped)[free]))
-    if before < STILL_GREY or after > ACCEPT_RATIO * before:
+    if after > ACCEPT_RATIO * before:
         return True, None
     # Objects that stay put in the image while the "background" moves contradict a camera
-    # motion: it is a scene part (a sliding occluder) that moved.
-    obj = _object_shift(dets_a, dets_b, 0.1 * height)
+    # motion: it is a scene part (a sliding occluder, a swinging string) that moved.  Beyond
+    # shake amplitude, a camera motion must also be confirmed: some object moves with it.
+    obj = _object_shift(dets_a, dets_b, 0.1 * height + np.linalg.norm(shift) / scale)
     if obj is not None and np.linalg.norm(obj * scale) < np.linalg.norm(obj * scale - shift):
         return True, None
+    if np.linalg.norm(shift) / scale > SHAKE_FRAC * height:
+        if obj is None or np.linalg.norm(obj * scale - shift) > 1.0 + 0.1 * np.linalg.norm(shift):
+            return True, None
     return True, shift
 
 
@@ -147,18 +155,27 @@ def estimate_camera(frames_small: np.ndarray, labels: np.ndarray, detections: li
     T, h, w = labels.shape
     kernel = np.ones((2 * GROW + 1, 2 * GROW + 1), np.uint8)
     grown = [cv2.dilate((c >= 0).astype(np.uint8), kernel) > 0 for c in labels]
+    greys = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames_small]
     win = cv2.createHanningWindow((w, h), cv2.CV_32F)
     path = np.zeros((T, 2))
     observed = np.zeros(max(T - 1, 0), bool)
+    free0 = ~grown[0]
+    g0 = cv2.GaussianBlur(greys[0], (0, 0), 1.0).astype(np.float32)
+    gx0, gy0 = cv2.Sobel(g0, cv2.CV_32F, 1, 0, ksize=3) / 8, cv2.Sobel(g0, cv2.CV_32F, 0, 1, ksize=3) / 8
+    edges0 = bool(np.mean((np.hypot(gx0, gy0) >= EDGE_GREY / 2) & free0) >= MIN_EDGE_FRAC)
     for t in range(1, T):
+        free = free0 & ~grown[t]
+        if free.any() and float(np.mean(np.abs(greys[t][free].astype(np.int16) - greys[0][free]))) < STILL_GREY:
+            observed[t - 1] = edges0          # nothing moved against the first frame
+            continue
         seen, s = False, None
         if np.linalg.norm(path[t - 1]) * scale <= CHAIN_FRAC * w:
-            seen, s = _pair_shift(frames_small[0], frames_small[t], grown[0] | grown[t], detections[0],
+            seen, s = _pair_shift(greys[0], greys[t], grown[0] | grown[t], detections[0],
                                   detections[t], scale, height, win)
         if s is not None:
             path[t] = s / scale
         else:
-            seen2, s = _pair_shift(frames_small[t - 1], frames_small[t], grown[t - 1] | grown[t],
+            seen2, s = _pair_shift(greys[t - 1], greys[t], grown[t - 1] | grown[t],
                                    detections[t - 1], detections[t], scale, height, win)
             seen |= seen2
             path[t] = path[t - 1] + (s / scale if s is not None else 0.0)

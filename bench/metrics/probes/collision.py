@@ -5,13 +5,17 @@ centres come within 1.15 (D_a + D_b) / 2 (touching discs, plus 15 % for blur and
 corners), or at which b has moved 0.03 H from its start, whichever is first.  Velocities are
 constant-velocity fits (``kinematics.fit_linear``) over up to 5 fully visible frames before
 contact (v_a, v_b) and over frames contact+2 .. contact+8 after it (v_a', v_b'); masses are
-taken proportional to area^1.5 (discs and boxes drawn from spheres and cubes).  Errors:
+taken proportional to area^1.5 (discs and boxes drawn from spheres and cubes) for the momentum
+heading.  Errors:
 
 - direction:  r_dir  = (1 - cos(v_b', v_a)) / 0.5         b leaves within 60 deg of a's heading
 - b moves:    r_move = 0.15 |v_a| / |v_b'|                  b gets at least 15 % of a's speed
 - a no faster: r_fast = max(0, |v_a'| - |v_a|) / (0.15 |v_a| + 0.3 px)
 - momentum:   r_mom  = (1 - cos(P', P)) / (1 - cos 45 deg)  total momentum keeps its heading
-- energy:     r_ke   = max(0, KE'/KE - 1) / 0.2              nothing gains kinetic energy
+- energy:     r_ke   = max(0, KE'/KE - 1) / 0.2              nothing gains kinetic energy, with
+  the mass ratio the video implies by momentum conservation along a's heading,
+  m_b / m_a = (A0 - A1) / (B1 - B0) (A, B the velocity components along v_a before/after; the
+  area guess when that is not positive): masses need not be known
 - overlap:    r_pen  = max(0, 1 - d_min / R) / 0.3          d_min the closest approach of the
   centres from contact on, R = (D_a + D_b) / 2: centres closer than 0.7 R mean the bodies
   pass into each other (interpenetration); touching boxes sit at 0.89 R, discs at 1.0 R.
@@ -130,8 +134,13 @@ class CollisionCheck(ProbeCheck):
             p0, p1 = ma * va + mb * vb, ma * post_a.v + mb * vb2
             rs["mom"] = (1 - _cos(p1, p0)) / (1 - MOM_COS)
             why["mom"] = "the total momentum changes direction"
-            ke0 = ma * sa ** 2 + mb * float(vb @ vb)
-            ke1 = ma * post_a.speed ** 2 + mb * post_b.speed ** 2
+            # the mass ratio the video itself implies: momentum along a's heading is conserved,
+            # m_b / m_a = (A0 - A1) / (B1 - B0); the area guess only if that is not positive
+            u = va / sa
+            dA, dB = float((va - post_a.v) @ u), float((vb2 - vb) @ u)
+            rho = dA / dB if dA > 0 and dB > 0 else mb / ma
+            ke0 = sa ** 2 + rho * float(vb @ vb)
+            ke1 = post_a.speed ** 2 + rho * post_b.speed ** 2
             rs["ke"] = max(0.0, ke1 / ke0 - 1) / KE_TOL
             why["ke"] = f"kinetic energy grows by {100 * (ke1 / ke0 - 1):.0f} %"
         after = both[both >= tc]

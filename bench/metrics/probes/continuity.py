@@ -14,7 +14,7 @@ rest does not shrink the allowance to nothing).
 
 A contact can change a velocity only along its normal: when the object touches something at
 either frame (``Analysis.contact_normals``: cover — a floor, ramp, wall — or another object,
-within the distance it travels in a frame, since a contact can fall between frames), the
+within the object's fastest step, since a contact can fall between frames), the
 components of Δu along the contact normals are free (a bounce reverses the normal velocity, a
 collision pushes along the line of centres) and the error is what remains,
 
@@ -46,10 +46,10 @@ from bench.metrics.base import METRICS, MetricSpec, MetricValue
 from bench.metrics.probes.analysis import Analysis, ObjectTrack, frame_span
 from bench.metrics.probes.base import ProbeCheck, result
 
-K_SIGMA = 5.0
-SHAPE_MARGIN = 0.05
+K_SIGMA = 6.0
+SHAPE_MARGIN = 0.1
 MAX_GAP = 3
-MIN_SPREAD = 0.2
+MIN_SPREAD = 0.25
 BLINK_R = 2.0
 MOVING_FRAC = 0.005
 
@@ -122,12 +122,14 @@ class ContinuityCheck(ProbeCheck):
             m = float(np.median(ref))
             s = max(1.4826 * float(np.median(np.abs(ref - m))), MIN_SPREAD)
             base = m + K_SIGMA * s + SHAPE_MARGIN * o.diameter
+            # contact reach: the object's fastest step (a contact may fall between two frames)
+            travel = max(float(np.linalg.norm(u)) for _, _, u in vs)
+            normals_at = {t: a.contact_normals(o, t, travel) for t in {x for p_, t_, _ in vs for x in (p_, t_)}}
             for i in range(1, len(vs)):
                 p, t, u = vs[i]
                 u_prev = vs[i - 1][2]
                 speed, before = float(np.linalg.norm(u)), float(np.linalg.norm(u_prev))
-                travel = max(speed, before)
-                normals = a.contact_normals(o, p, travel) + a.contact_normals(o, t, travel)
+                normals = normals_at[p] + normals_at[t]
                 if normals:
                     v_other = max((speed_at[q.name].get(x, 0.0) for q in objs if q is not o
                                    for x in range(p - 1, t + 2)), default=0.0)

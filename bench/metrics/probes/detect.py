@@ -240,9 +240,9 @@ def _describe(t: int, cls: str, mask: np.ndarray, bins_crop: np.ndarray, x0: int
 
 
 @lru_cache(maxsize=64)
-def _class_lut(det: "ColourDetector", colours: tuple[str, ...]) -> np.ndarray:
-    """``det.classify`` of every LUT bin, for one set of probe colours."""
-    return det.classify(lab_lut(), colours)
+def _class_lut(colours: tuple[str, ...]) -> np.ndarray:
+    """``ColourDetector.classify`` of every LUT bin, for one set of probe colours."""
+    return ColourDetector.classify(lab_lut(), colours)
 
 
 @DETECTORS.register("colour")
@@ -254,13 +254,8 @@ class ColourDetector:
     def class_of(self, obj: ObjectSpec) -> str:
         return obj.colour
 
-    def __hash__(self) -> int:
-        return hash(self.name)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ColourDetector)
-
-    def classify(self, lab: np.ndarray, colours: Sequence[str]) -> np.ndarray:
+    @staticmethod
+    def classify(lab: np.ndarray, colours: Sequence[str]) -> np.ndarray:
         """Class index of Lab values (..., 3): ``i`` for ``colours[i]``, ``len(colours)`` foreign,
         -1 scene.  ``detect`` applies it to the 32768 bins of ``lab_lut`` once per colour set."""
         L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
@@ -292,33 +287,34 @@ class ColourDetector:
         blurred = np.stack([cv2.GaussianBlur(f, (3, 3), 0) for f in small])
         bins = lut_index(blurred)
         colours = tuple(dict.fromkeys([o.colour for o in objects] + list(extra_colours)))
-        idx = _class_lut(self, colours)[bins]
+        idx = _class_lut(colours)[bins]
         min_exp = min((o.expected_area(H) for o in objects), default=0.01 * H * H)
         min_area = max(4.0, MIN_AREA_FRAC * min_exp * scale * scale)
         min_width = max(2.0 * inv, FOREIGN_WIDTH_FRAC * math.sqrt(min_exp))
         max_rim = RIM_AREA_FRAC * min_exp
         keys = list(colours) + [FOREIGN]
-        out: list[list[Detection]] = []
         T, h, w = idx.shape
         kernel = np.ones((5, 5), np.uint8)
-        for t in range(T):
-            dets: list[Detection] = []
-            near_known = cv2.dilate(((idx[t] >= 0) & (idx[t] < len(colours))).astype(np.uint8), kernel)
-            for ci, key in enumerate(keys):
-                mask = (idx[t] == ci).astype(np.uint8)
-                if not mask.any():
+        near_known = np.stack([cv2.dilate(((f >= 0) & (f < len(colours))).astype(np.uint8), kernel) for f in idx])
+        out: list[list[Detection]] = [[] for _ in range(T)]
+        for ci, key in enumerate(keys):
+            # one labelling per class for the whole video: frames stacked with a blank row between
+            # them, so no component crosses from one frame into the next
+            stacked = np.zeros((T, h + 1, w), np.uint8)
+            stacked[:, :h] = idx == ci
+            if not stacked.any():
+                continue
+            n, lbl, stats, _ = cv2.connectedComponentsWithStats(stacked.reshape(T * (h + 1), w), connectivity=8)
+            for k in range(1, n):
+                x, y, bw, bh, area = stats[k]
+                if area < min_area:
                     continue
-                n, lbl, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-                for k in range(1, n):
-                    x, y, bw, bh, area = stats[k]
-                    if area < min_area:
-                        continue
-                    crop = lbl[y:y + bh, x:x + bw] == k
-                    if key == FOREIGN and near_known[y:y + bh, x:x + bw][crop].any() and area < max_rim * scale ** 2:
-                        continue  # a compression/anti-aliasing rim of a probe-coloured object
-                    d = _describe(t, key, crop, bins[t, y:y + bh, x:x + bw], x, y, (h, w), inv)
-                    if key == FOREIGN and d.width < min_width:
-                        continue  # a thin fringe between two colours, not an object
-                    dets.append(d)
-            out.append(dets)
+                t, y0 = divmod(int(y), h + 1)
+                crop = lbl[y:y + bh, x:x + bw] == k
+                if key == FOREIGN and near_known[t, y0:y0 + bh, x:x + bw][crop].any() and area < max_rim * scale ** 2:
+                    continue  # a compression/anti-aliasing rim of a probe-coloured object
+                d = _describe(t, key, crop, bins[t, y0:y0 + bh, x:x + bw], x, y0, (h, w), inv)
+                if key == FOREIGN and d.width < min_width:
+                    continue  # a thin fringe between two colours, not an object
+                out[t].append(d)
         return DetectionResult(frames=out, labels=idx, classes=keys, scale=scale)

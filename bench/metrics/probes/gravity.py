@@ -1,8 +1,9 @@
 """probe.gravity — do unsupported bodies accelerate the way the probe's gravity says?
 
 For every subject (the bouncing object when ``expect.bounce`` names one, else every object not
-``at_rest`` and not a cup), the fully visible trajectory is cut into flight segments at bounces,
-kinks and rests (``kinematics.segments``); segments of >= 3 frames (and, under "down"/"up", a
+``at_rest`` and not a cup), the fully visible trajectory, less the frames in which it touches another object (collisions)
+or slides level on a support (``_in_flight``), is cut into flight segments at bounces, kinks
+and rests (``kinematics.segments``); segments of >= 3 frames (and, under "down"/"up", a
 vertical range >= 0.05 H: smaller ones are rolling or hops) are fitted together with one
 shared curvature, y = c2 tau^2 + b_k tau + c_k (``kinematics.fit_ballistic``: gravity is the same
 in every flight, bounces only reset height and speed).  From a = 2 c2 (px/frame^2, image y down),
@@ -63,6 +64,7 @@ MIN_POINTS = 3
 RHO_TOL = 0.5
 STOP_SPEED = 0.01
 REST_FRAC = 0.01
+LEVEL_SPEED = 0.005
 
 
 def gravity_subjects(probe: dict[str, Any]) -> list[str]:
@@ -84,6 +86,27 @@ def _px_per_metre(probe: dict[str, Any], a: Analysis) -> float | None:
     if not view:
         return None
     return min(a.W / float(view[0]), a.H / float(view[1]))
+
+
+def _in_flight(a: Analysis, obj: ObjectTrack, g: str) -> np.ndarray:
+    """Frames that may belong to free flight: not touching another object (a collision
+    changes the velocity), and, under gravity, not sliding or rolling level on a support
+    (supported with a vertical speed under 0.005 H per frame)."""
+    keep = np.ones(a.T, bool)
+    m = 0.1 * obj.diameter + 3.0
+    for t in np.nonzero(obj.present)[0]:
+        d = obj.dets[t]
+        for o in a.objects.values():
+            e = o.dets[t]
+            if o is not obj and e is not None and (e.bbox[0] - m <= d.bbox[2] and d.bbox[0] <= e.bbox[2] + m
+                                                   and e.bbox[1] - m <= d.bbox[3] and d.bbox[1] <= e.bbox[3] + m):
+                keep[t] = False
+        if g != "none" and keep[t]:
+            nb = [u for u in (t - 1, t + 1) if 0 <= u < a.T and obj.present[u]]
+            vy = max((abs(obj.xy[u, 1] - obj.xy[t, 1]) for u in nb), default=0.0)
+            if vy < LEVEL_SPEED * a.H and a.supported(obj, int(t), g == "down"):
+                keep[t] = False
+    return keep
 
 
 def _sign_r(sn: float, tstat: float | None, g: str) -> float:
@@ -148,7 +171,7 @@ class GravityCheck(ProbeCheck):
     def _ballistic(self, a: Analysis, obj: ObjectTrack, g: str) -> tuple[float, str, int, list[float]]:
         H = a.H
         worst, why, n, acc = 0.0, "", 0, []
-        segs = [s for s in segments(obj, g, H) if len(s.t) >= MIN_POINTS
+        segs = [s for s in segments(obj, g, H, keep=_in_flight(a, obj, g)) if len(s.t) >= MIN_POINTS
                 and (g == "none" or np.ptp(s.xy[:, 1]) >= LEVEL_FRAC * H)]
         if segs:
             fit = fit_ballistic(segs, H)

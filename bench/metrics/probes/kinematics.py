@@ -109,14 +109,18 @@ def turning_points(t: np.ndarray, xy: np.ndarray, gravity: str, height: int) -> 
     return np.nonzero(turn)[0] + 1
 
 
-def segments(obj: ObjectTrack, gravity: str, height: int, max_gap: int = 2) -> list[Segment]:
-    """Ballistic segments of ``obj``: fully visible frames, less those at rest after the first
-    of a ``rest_runs`` run (resting is not flight), cut at gaps longer than ``max_gap`` frames
-    and at ``turning_points``; the turning frame itself is left out of both sides."""
+def segments(obj: ObjectTrack, gravity: str, height: int, max_gap: int = 2,
+             keep: np.ndarray | None = None) -> list[Segment]:
+    """Ballistic segments of ``obj``: fully visible frames (and ``keep``), less those at rest
+    after the first of a ``rest_runs`` run (resting is not flight), cut at gaps longer than
+    ``max_gap`` frames and at ``turning_points``; the turning frame itself is left out of both
+    sides."""
     out: list[Segment] = []
     resting = np.zeros(len(obj.full), bool)
     for a, b in rest_runs(obj, height):
         resting[a + 1:b + 1] = True
+    if keep is not None:
+        resting |= ~keep
     for t in visible_pieces(obj, max_gap, ~resting):
         xy = obj.xy[t]
         start = 0

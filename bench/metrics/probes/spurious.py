@@ -3,9 +3,11 @@
 Objects may be hidden (behind an occluder, inside a container, behind another object) or leave
 through the frame edge; anything else is spurious.  Events, each a set of frames:
 
-- **disappearance** of a named object: frames of an absence run in which its position — linear
-  between the last sighting before and the first after, or extrapolated at constant velocity if
-  it never returns — shows bare backdrop (``Analysis.absence`` = "open").  When an object of
+- **disappearance** of a named object: frames of an absence run in which its position shows
+  bare backdrop (``Analysis.absence`` = "open").  The position is carried along with the named
+  object that hid it, if one did (a ball under a moving cup, ``_carrier``), else linear between
+  the last sighting before and the first after, or extrapolated at constant velocity if it
+  never returns.  When an object of
   the same colour sits there, the object has *fused* with it: allowed while it later separates
   again (a pass in front), spurious if it never does.
 - **appearance** of a named object first seen after the set-up window, neither entering at the
@@ -46,6 +48,17 @@ def _same_class_at(a: Analysis, obj: ObjectTrack, t: int, x: float, y: float) ->
     for d in a.frames[t]:
         if d.cls == obj.cls and obj.dets[t] is not d and d.bbox[0] <= x <= d.bbox[2] and d.bbox[1] <= y <= d.bbox[3]:
             return d
+    return None
+
+
+def _carrier(a: Analysis, obj: ObjectTrack, s: int, where: np.ndarray) -> ObjectTrack | None:
+    """The named object that hides ``obj`` when it disappears at frame ``s`` (its bounding box
+    holds the position ``obj`` was due at), if any: a cup over a ball, a box in front of it."""
+    x, y = a.image_xy(s, where)
+    for o in a.objects.values():
+        d = o.dets[s]
+        if o is not obj and d is not None and d.bbox[0] <= x <= d.bbox[2] and d.bbox[1] <= y <= d.bbox[3]:
+            return o
     return None
 
 
@@ -111,9 +124,13 @@ class SpuriousCheck(ProbeCheck):
             returns = e < a.T - 1
             before = extrapolate(obj, s)
             p_prev = obj.xy[s - 1] if obj.present[s - 1] else before.at(s - 1)
+            carrier = _carrier(a, obj, s, before.at(s))
             open_t, fused_t, partner = [], [], None
             for t in range(s, e + 1):
-                if returns:
+                if carrier is not None and carrier.present[t]:
+                    # inside (behind) the object that covered it: it travels with that object
+                    p = before.at(s) + carrier.xy[t] - carrier.xy[s]
+                elif returns:
                     w = (t - (s - 1)) / (e + 1 - (s - 1))
                     p = (1 - w) * p_prev + w * obj.xy[e + 1]
                 else:

@@ -3,7 +3,8 @@
 For each object in ``expect.at_rest``, its rest position p_0 is the median of its first 3
 fully visible positions (world coordinates, camera compensated).  Two errors:
 
-- drift: r_move = max_t |p_t - p_0| / max(0.03 H, 0.3 D) over its unclipped detections
+- drift: r_move = max_t |p_t - p_0| / max(0.03 H, 0.3 D) over its fully visible detections
+  (a partly hidden object's centroid shifts to its visible part)
   (3 % of the frame or a third of its diameter: centroid jitter under compression and noise
   is < 1 px; a nudge by a neighbour's collision is not "at rest");
 - vanishing: frames in which it is missing while its place shows bare backdrop
@@ -54,7 +55,7 @@ class SupportCheck(ProbeCheck):
                 ts = np.nonzero(obj.present)[0]
             p0 = np.median(obj.xy[ts[:3]], axis=0)
             tol = max(MOVE_FRAC * a.H, MOVE_DIAM * obj.diameter)
-            inner = np.nonzero(obj.present & ~obj.edge)[0]
+            inner = np.nonzero(obj.full)[0] if obj.full.any() else np.nonzero(obj.present)[0]
             dist = np.linalg.norm(obj.xy[inner] - p0, axis=1)
             i = int(np.argmax(dist))
             r_move = float(dist[i]) / tol
