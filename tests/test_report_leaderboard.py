@@ -190,8 +190,8 @@ def test_validity_table_restricts_checks_and_draws_plots(runs, tmp_path):
     chk = lb.checks.set_index("metric")
     assert not chk.at["probe.bounce", "in_primary"] and chk.at["probe.gravity", "in_primary"]
     assert any("probe.bounce" in w for w in lb.warnings)
-    assert (tmp_path / "out/plots/validity_auroc.png").is_file()
-    assert (tmp_path / "out/plots/validity_dose.png").is_file()
+    assert (tmp_path / "out/plots/leaderboard_validity.png").is_file()
+    assert (tmp_path / "out/plots/leaderboard_validity_dose.png").is_file()
     # EVIL lacked only the bounce check, which no longer enters the pass rate: no gap any more
     s = lb.summary
     row = s[(s["entry"] == EVIL) & (s["metric"] == "probe.pass") & (s["level"] == "overall")].iloc[0]
@@ -200,6 +200,28 @@ def test_validity_table_restricts_checks_and_draws_plots(runs, tmp_path):
     pd.DataFrame({"metric": ["x"], "auc": [0.5]}).to_csv(bad, index=False)
     with pytest.raises(UserError, match="needs columns"):
         build_leaderboard(runs[0], tmp_path / "out2", validity_csv=bad, schema=fast_schema(tmp_path))
+
+
+def test_validity_in_bench_validity_format(runs, tmp_path):
+    # bench.validity writes detection rates of the verdicts and nuisance false-positive rates; the pass
+    # rate uses verdicts, so those decide: detection >= 0.8 on some violation and every fpr <= 0.1.
+    v = pd.DataFrame({
+        "metric": ["probe.gravity", "probe.gravity", "probe.continuity", "probe.bounce", "probe.reappearance"],
+        "violation": ["gravity_reversed", "vanish", "teleport", "energy_gain", "vanish"],
+        "auroc": [0.99, 0.5, 0.95, 0.97, 0.99],
+        "detection_rate": [1.0, 0.0, 0.9, 0.2, 0.95],
+        "fpr_h264": [0.0, 0.0, 0.3, 0.0, 0.05],
+    })
+    v.to_csv(tmp_path / "validity.csv", index=False)
+    pd.DataFrame({"metric": ["probe.gravity"] * 2, "violation": ["gravity_reversed"] * 2, "magnitude": [0.5, 1.0],
+                  "auroc": [0.8, 0.99], "n": [6, 6]}).to_csv(tmp_path / "validity_dose.csv", index=False)
+    res = build_leaderboard(runs[0], tmp_path / "out", validity_csv=tmp_path / "validity.csv",
+                            schema=fast_schema(tmp_path), strips=False)
+    chk = res["leaderboard"].checks.set_index("metric")
+    assert chk["in_primary"].to_dict() == {"probe.bounce": False, "probe.continuity": False,
+                                           "probe.gravity": True, "probe.reappearance": True}
+    assert res["leaderboard"].dose["dose"].tolist() == [0.5, 1.0]
+    assert (tmp_path / "out/plots/leaderboard_validity_dose.png").is_file()
 
 
 def test_embedded_images(runs, tmp_path):

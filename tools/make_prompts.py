@@ -908,13 +908,13 @@ def verify(p: dict[str, Any]) -> list[str]:
     import numpy as np
 
     from bench.world.physics import simulate
-    from bench.world.pipeline import _end, frame_times, load_scene, render_probe
+    from bench.world.pipeline import frame_times, load_scene, render_probe, sim_end
 
     if p["scene"] is None:
         return []
     _, t = render_probe(p, 0, jitter=0.0)
     scene = load_scene(p)
-    events = simulate(scene, end=_end(scene, frame_times(t.T, t.fps))).events
+    events = simulate(scene, end=sim_end(scene, frame_times(t.T, t.fps))).events
     ex = p["expect"]
     errs: list[str] = []
     full = t.visible_fraction >= 0.98

@@ -90,23 +90,39 @@ def _label(df: pd.DataFrame, schema: LeaderboardSchema) -> pd.DataFrame:
 # --------------------------------------------------------------------------- validity
 
 
-def validated_checks(validity: pd.DataFrame | None, min_auroc: float) -> pd.DataFrame:
-    """Per metric: ``best_auroc`` over violations and ``validated``.
+def validated_checks(validity: pd.DataFrame | None, rules: dict[str, Any]) -> pd.DataFrame:
+    """Per metric: ``best_auroc``, ``best_detection``, ``max_nuisance_fpr`` and ``validated``.
 
-    ``validated`` is the CSV's ``valid`` column (any true row) when it has one (the validity
-    study's own verdict, which may also weigh nuisance false-positive rates), otherwise
-    ``best_auroc >= min_auroc``.
+    The validity table (``bench.validity``) has one row per (metric, violation).  A metric is
+    validated when
+
+    - the table's own ``valid`` column says so (any true row), if it has one; otherwise
+    - its best ``detection_rate`` over violations reaches ``rules["min_detection"]`` (probe
+      checks: the share of violated videos whose *verdict* is not pass — what the pass rate
+      uses), or, without that column, its best ``auroc`` reaches ``rules["min_auroc"]``;
+    - and no nuisance false-positive rate (``fpr_*`` columns) exceeds ``rules["max_nuisance_fpr"]``.
     """
+    cols = ["metric", "best_auroc", "best_detection", "max_nuisance_fpr", "validated"]
     if validity is None or not len(validity):
-        return pd.DataFrame(columns=["metric", "best_auroc", "validated"])
-    g = validity.groupby("metric")
-    out = g["auroc"].max().rename("best_auroc").reset_index()
-    if "valid" in validity:
-        v = validity.assign(_v=validity["valid"].map(lambda x: str(x).strip().lower() in ("1", "true", "yes")))
-        out = out.merge(v.groupby("metric")["_v"].any().rename("validated").reset_index(), on="metric")
+        return pd.DataFrame(columns=cols)
+    v = validity.copy()
+    fpr_cols = [c for c in v.columns if str(c).startswith("fpr_")]
+    v["_fpr"] = v[fpr_cols].apply(pd.to_numeric, errors="coerce").max(axis=1) if fpr_cols else np.nan
+    g = v.groupby("metric")
+    out = pd.DataFrame({"best_auroc": g["auroc"].max()})
+    out["best_detection"] = (pd.to_numeric(v["detection_rate"], errors="coerce").groupby(v["metric"]).max()
+                             if "detection_rate" in v else np.nan)
+    out["max_nuisance_fpr"] = g["_fpr"].max()
+    if "valid" in v:
+        ok = v["valid"].map(lambda x: str(x).strip().lower() in ("1", "true", "yes")).groupby(v["metric"]).any()
     else:
-        out["validated"] = out["best_auroc"] >= float(min_auroc)
-    return out
+        if "detection_rate" in v:
+            ok = out["best_detection"] >= float(rules.get("min_detection", 0.8))
+        else:
+            ok = out["best_auroc"] >= float(rules.get("min_auroc", 0.8))
+        ok = ok & ~(out["max_nuisance_fpr"] > float(rules.get("max_nuisance_fpr", 0.1)))
+    out["validated"] = ok.astype(bool)
+    return out.reset_index()[cols]
 
 
 # --------------------------------------------------------------------------- main
@@ -120,8 +136,8 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
 
     ``summary`` (long): one row per (entry, metric, level, suite, category) with ``estimate,
     ci_lo, ci_hi, se, n_probes, n_videos, n_missing, n_setup_failed, partial``.  ``pairs`` and
-    ``ranks``: pairwise comparisons and significance-aware ranks within each section, for every
-    metric with a direction, at the suite and overall levels.  ``sets``: set-level metrics with
+    ``ranks``: pairwise comparisons and significance-aware ranks within each section, for the pass
+    rate and every standard metric with a direction, at the suite and overall levels.  ``sets``: set-level metrics with
     N and floor.  ``mdd``: minimum detectable differences of the primary metric.  ``checks``: which
     probe checks enter the primary metric and why.  ``failures``: failed probe checks (candidates
     for sample strips), with the reason and the video path.
@@ -156,7 +172,7 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
     probe_ids = sorted(set(scores.loc[scores["metric_kind"] == "probe", "metric"]))
     declared = schema.primary.get("checks")
     chosen = [c for c in probe_ids if declared is None or c in set(declared)]
-    vt = validated_checks(validity, schema.validity.get("min_auroc", 0.8))
+    vt = validated_checks(validity, schema.validity)
     checks = pd.DataFrame({"metric": pd.Series(probe_ids, dtype=object)})
     vt = vt.astype({"metric": object})
     checks = checks.merge(vt, on="metric", how="left")
@@ -167,6 +183,8 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
         if dropped:
             warnings.append("probe checks left out of the pass rate because they did not pass the validity study "
                             f"(or are absent from it): {', '.join(dropped)}.")
+        if not chosen and probe_ids:
+            warnings.append("no probe check passed the validity study: the probe pass rate is missing.")
     elif probe_ids:
         warnings.append("no validity table given: every probe check enters the pass rate, validated or not.")
     if not probe_ids:
@@ -236,7 +254,8 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
     for sec in SECTIONS:
         names = [e for e in entries["entry"] if section.get(e) == sec]
         for m in shown:
-            if directions[m] not in ("higher", "lower"):
+            # ranked: the pass rate and the standard metrics (per-check rates are shown, not ranked)
+            if directions[m] not in ("higher", "lower") or (m != PASS_ID and kinds.get(m) == "probe"):
                 continue
             ds = {e: designs[(m, e)] for e in names if (m, e) in designs and designs[(m, e)].n_probes}
             if not ds:

@@ -113,16 +113,18 @@ def _is(x: Any, value: str | None) -> bool:
 
 
 def load_validity(path: str | os.PathLike | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The validity table and, when present beside it, the dose–response table."""
+    """The validity table and, when present beside it, the dose–response table.
+
+    Validity: ``metric, violation, auroc`` required (``bench.validity`` also writes
+    ``detection_rate``, ``fpr_<nuisance>``, ``threshold``, ...).  Dose–response: ``metric,
+    violation, dose, value`` or ``bench.validity``'s ``metric, violation, magnitude, auroc``.
+    """
     if path is None:
         return None, None
     p = Path(path)
     if not p.exists():
         raise UserError(f"{p}: validity table not found")
-    try:
-        v = pd.read_csv(p)
-    except Exception as e:
-        raise UserError(f"{p}: unreadable validity table ({type(e).__name__}: {e})") from None
+    v = _read_csv(p, "validity table")
     need = {"metric", "violation", "auroc"}
     if not need <= set(v.columns):
         raise UserError(f"{p}: validity table needs columns {sorted(need)}, has {list(v.columns)}")
@@ -130,15 +132,24 @@ def load_validity(path: str | os.PathLike | None) -> tuple[pd.DataFrame | None, 
     dose = None
     for cand in (p.with_name(f"{p.stem}_dose.csv"), p.with_name("validity_dose.csv")):
         if cand.exists():
-            try:
-                dose = pd.read_csv(cand)
-            except Exception as e:
-                raise UserError(f"{cand}: unreadable dose table ({type(e).__name__}: {e})") from None
+            dose = _read_csv(cand, "dose table")
+            if "dose" not in dose and "magnitude" in dose:
+                dose = dose.rename(columns={"magnitude": "dose"})
+            if "value" not in dose and "auroc" in dose:
+                dose = dose.assign(value=dose["auroc"], quantity="AUROC")
             need = {"metric", "violation", "dose", "value"}
             if not need <= set(dose.columns):
-                raise UserError(f"{cand}: dose table needs columns {sorted(need)}, has {list(dose.columns)}")
+                raise UserError(f"{cand}: dose table needs columns {sorted(need)} (or magnitude, auroc), "
+                                f"has {list(dose.columns)}")
             break
     return v, dose
+
+
+def _read_csv(p: Path, what: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(p)
+    except Exception as e:
+        raise UserError(f"{p}: unreadable {what} ({type(e).__name__}: {e})") from None
 
 
 # --------------------------------------------------------------------------- tables
@@ -257,6 +268,8 @@ def checks_status_table(lb: Leaderboard) -> pd.DataFrame:
         "Validated": [MISSING if (v is None or (isinstance(v, float) and np.isnan(v))) else ("yes" if v else "no")
                       for v in c.get("validated", pd.Series([None] * len(c)))],
         "Best AUROC": [fmt(v) for v in c.get("best_auroc", pd.Series([np.nan] * len(c)))],
+        "Best detection": [fmt(v, True) for v in c.get("best_detection", pd.Series([np.nan] * len(c)))],
+        "Max nuisance FPR": [fmt(v, True) for v in c.get("max_nuisance_fpr", pd.Series([np.nan] * len(c)))],
     })
 
 
@@ -396,12 +409,13 @@ def _plots(lb: Leaderboard, out: Path) -> list[tuple[str, str]]:
         made.append((str(p.relative_to(out)), f"{name} per category and model; grey cells are missing, not zero."))
     if lb.validity is not None and len(lb.validity):
         mat = lb.validity.pivot_table(index="metric", columns="violation", values="auroc", aggfunc="mean")
-        p = plots.heatmap(mat, pdir / "validity_auroc.png", title="Metric validity: AUROC clean vs violated",
+        p = plots.heatmap(mat, pdir / "leaderboard_validity.png", title="Metric validity: AUROC clean vs violated",
                           fmt="{:.2f}", cmap="RdBu", xlabel="violation", ylabel="metric")
         made.append((str(p.relative_to(out)), "AUROC of each metric at separating clean from violated oracle renders "
                                                "(0.5 = blind, 1 = perfect)."))
     if lb.dose is not None and len(lb.dose):
-        p = plots.dose_response(lb.dose, pdir / "validity_dose.png")
+        ylabel = str(lb.dose["quantity"].iloc[0]) if "quantity" in lb.dose else "value"
+        p = plots.dose_response(lb.dose, pdir / "leaderboard_validity_dose.png", ylabel=ylabel)
         made.append((str(p.relative_to(out)), "Dose–response: each metric against the violation's magnitude."))
     return made
 
@@ -534,9 +548,13 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
                                    "rate; paired uses the observed root-mean-square per-probe difference between "
                                    "two entries (McNemar's discordant proportion for pass/fail), median over pairs.")]
     if lb.validity is not None:
+        r = sch.validity
         b += [H("Metric validity"),
-              P("From the validity study on oracle renders with controlled violations; only validated probe "
-                "checks enter the pass rate (see the table of checks above).")]
+              P("From the validity study on oracle renders with controlled violations and nuisances. A probe check "
+                f"enters the pass rate only when validated: its verdict flags at least {100 * r['min_detection']:g}% "
+                f"of the violated videos for some violation (AUROC ≥ {r['min_auroc']} for tables without detection "
+                f"rates) and no nuisance flips more than {100 * r['max_nuisance_fpr']:g}% of clean videos; see the "
+                "table of checks above.")]
     if plots_:
         b.append(H("Plots"))
         b += [IMG(src, cap) for src, cap in plots_]

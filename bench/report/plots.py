@@ -108,7 +108,7 @@ def heatmap(mat: pd.DataFrame, path: Path, *, title: str, vmin: float = 0.0, vma
     return _save(fig, path)
 
 
-def dose_response(dose: pd.DataFrame, path: Path, *, title: str = "Dose–response") -> Path:
+def dose_response(dose: pd.DataFrame, path: Path, *, title: str = "Dose–response", ylabel: str = "value") -> Path:
     """One panel per violation: ``value`` against ``dose``, one line per metric (``lo``/``hi`` bands if given)."""
     viols = list(dict.fromkeys(dose["violation"]))
     n = len(viols)
@@ -125,6 +125,7 @@ def dose_response(dose: pd.DataFrame, path: Path, *, title: str = "Dose–respon
                 ax.fill_between(g["dose"], g["lo"], g["hi"], alpha=0.15)
         ax.set_title(str(v), fontsize=9)
         ax.set_xlabel("violation magnitude", fontsize=8)
+        ax.set_ylabel(ylabel, fontsize=8)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=6)
     for ax in axes[n:]:

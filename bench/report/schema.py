@@ -197,7 +197,12 @@ def load_schema(path: str | Path | None = None) -> LeaderboardSchema:
     if not isinstance(controls, list) or not all(isinstance(c, str) for c in controls):
         raise _err(sp, "controls.patterns must be a list of strings")
     report = {"strips_per_model": 2, "strips_max": 24, "strip_frames": 6, **(doc.get("report") or {})}
-    validity = {"min_auroc": 0.8, **(doc.get("validity") or {})}
+    validity = {"min_auroc": 0.8, "min_detection": 0.8, "max_nuisance_fpr": 0.1, **(doc.get("validity") or {})}
+    for k, v in validity.items():
+        if k not in ("min_auroc", "min_detection", "max_nuisance_fpr"):
+            raise _err(sp, f"validity: unknown key {k!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+            raise _err(sp, f"validity.{k} must be a number in [0, 1]")
     return LeaderboardSchema(
         version=int(doc["version"]), primary={"display": primary["id"], "checks": None,
                                                "require_validity": True, "percent": True, **primary},

@@ -65,10 +65,13 @@ def load_scene(probe: dict[str, Any]) -> Scene:
 
 
 def frame_times(frames: int, fps: float) -> np.ndarray:
+    """Video time of each frame: t_i = i / fps."""
     return np.arange(frames) / fps
 
 
-def _end(scene: Scene, times: np.ndarray) -> float:
+def sim_end(scene: Scene, times: np.ndarray) -> float:
+    """How long to simulate for frames at ``times``: the scene's duration or the last frame,
+    whichever is later (plus a microsecond, so the last frame is inside)."""
     return max(scene.duration, float(times[-1])) + 1e-6
 
 
@@ -168,7 +171,7 @@ def render_probe(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FRAM
     scene = perturb(scene, rng_for(seed, k, pid), jitter)
     times = frame_times(frames, fps)
     camera = Camera.for_view(scene.view, H, W)
-    clean = simulate(scene, Edits(), _end(scene, times))
+    clean = simulate(scene, Edits(), sim_end(scene, times))
     sim, record, effect = clean, None, None
     if vspec is not None:
         name, m = vspec
@@ -210,7 +213,7 @@ def applicable(probe: dict[str, Any], violation: str) -> tuple[bool, str]:
         raise UserError(f"unknown violation {violation!r} (known: {', '.join(VIOLATIONS)})")
     scene = load_scene(probe)
     times = frame_times(DEFAULT_FRAMES, DEFAULT_FRAMES / scene.duration)
-    ctx = Context(probe, scene, simulate(scene, Edits(), _end(scene, times)), times)
+    ctx = Context(probe, scene, simulate(scene, Edits(), sim_end(scene, times)), times)
     try:
         plan = VIOLATIONS[violation].plan(ctx, VIOLATIONS[violation].default)
     except NotApplicable as e:

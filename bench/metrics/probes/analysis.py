@@ -31,8 +31,10 @@ from bench.video import Video
 
 #: Fully visible: present, not at the frame edge, and at least this fraction of the object's
 #: reference area (less means partly hidden).
-FULL_AREA_FRAC = 0.8
+FULL_AREA_FRAC = 0.9
 CACHE_SIZE = 8
+#: Hidden fraction of an object's disc from which its absence counts as explained.
+COVERED_FRAC = 0.25
 #: Cover pixels needed near an object to call it a contact (a speck is not a wall).
 MIN_CONTACT_PX = 4
 
@@ -119,7 +121,8 @@ class Analysis:
         """Why ``obj`` may be unseen at ``t`` if it were at ``world_xy``.
 
         ``outside``: at least half of the object's disc lies outside the frame;
-        ``covered``: at least half of its in-frame part is cover (an occluder, a container,
+        ``covered``: at least a quarter of its in-frame part is cover (a partly hidden object
+        is often lost by the detector under compression, so only a mostly bare place counts) (an occluder, a container,
         a floor) or another named object (``blockers``); ``open``: bare backdrop — or an
         unnamed, off-colour blob, which may be the object itself changed — shows there,
         nothing explains its absence.
@@ -128,7 +131,7 @@ class Analysis:
         frac, inside = self.scene.hidden_fraction(t, x, y, obj.diameter / 2, self.blockers(obj, t))
         if inside < 0.5:
             return "outside"
-        return "covered" if frac >= 0.5 else "open"
+        return "covered" if frac >= COVERED_FRAC else "open"
 
     def blockers(self, obj: ObjectTrack, t: int) -> list[tuple[float, float, float, float]]:
         """Bounding boxes of the other named objects seen at ``t`` (what may stand in front)."""

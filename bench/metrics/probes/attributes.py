@@ -1,8 +1,10 @@
 """probe.attributes — an object keeps its colour, shape and size through motion and occlusion.
 
 ``expect.persist = {"object": o, "attributes": [...]}``, optionally ``expect.distractor``.
-The object's look (``looks.Look``) over its first 3 fully visible frames is compared with its
-look over its last 3 ("before" and "after" the motion or occlusion).  If the object stops being
+The object's look (``looks.Look``) over its first 3 reliable frames (whole outline seen:
+``rigidity.reliable_frames``, which unlike "fully visible" does not depend on the size staying
+the same) is compared with its look over its last 3 ("before" and "after" the motion or
+occlusion).  If the object stops being
 detected for good before the end, whatever takes its place (``Analysis.impostor``: a component
 of another colour, bound to no named object, on its extrapolated path) is its "after" look: a
 red cube that comes back from behind a wall blue is an identity change, not an absence.  With
@@ -11,7 +13,7 @@ r = inf (a missing detection is a failure); one still hidden, or gone through th
 keeps the look of its last fully visible frames.
 
 - attribute change: r_attr = max over the listed attributes of ``looks.differences`` (colour
-  12 dE, width 25 %, circularity/rectangularity 0.12 are r = 1);
+  12 dE, width 25 %, circularity/rectangularity 0.15 are r = 1);
 - verification against a distractor (I2): with d(x, y) the sum of the listed attributes'
   differences in tolerances, r_ver = d(after, before) / d(after, distractor's before): the
   object after must look more like itself before than like the look-alike.
@@ -38,8 +40,11 @@ from bench.metrics.probes.base import ProbeCheck, join, result, setup_failed
 from bench.metrics.probes.detect import Detection
 from bench.metrics.probes.kinematics import extrapolate
 from bench.metrics.probes.looks import ATTRIBUTES, Look, differences, look
+from bench.metrics.probes.rigidity import reliable_frames
 
 N_LOOK = 3
+#: Floor of the distractor distance (tolerances) in the verification ratio.
+MIN_DISTANCE = 0.1
 
 
 def after_detections(a: Analysis, obj: ObjectTrack) -> tuple[list[Detection], str]:
@@ -49,7 +54,7 @@ def after_detections(a: Analysis, obj: ObjectTrack) -> tuple[list[Detection], st
     then the first component of another colour on its extrapolated path (an identity swap:
     that component's track), else, if its path shows bare backdrop at some point (it should
     have been seen), nothing (it vanished), else (hidden or gone through the edge) its own."""
-    full = np.nonzero(obj.full)[0]
+    full = reliable_frames(a, obj)
     own = [obj.dets[t] for t in full[-N_LOOK:]]
     last = int(obj.seen[-1])
     if last >= a.T - 1:
@@ -64,9 +69,9 @@ def after_detections(a: Analysis, obj: ObjectTrack) -> tuple[list[Detection], st
     return own, ""
 
 
-def change_point(obj: ObjectTrack, ref: Look, attr: str) -> int | None:
-    """First fully visible frame from which ``attr`` stays off ``ref`` in >= 2/3 of later frames."""
-    ts = np.nonzero(obj.full)[0]
+def change_point(a: Analysis, obj: ObjectTrack, ref: Look, attr: str) -> int | None:
+    """First reliable frame from which ``attr`` stays off ``ref`` in >= 2/3 of later frames."""
+    ts = reliable_frames(a, obj)
     r = np.array([differences(ref, look([obj.dets[t]]))[attr] for t in ts])
     for i in range(len(ts)):
         if r[i] > 1 and np.mean(r[i:] > 1) >= 2 / 3:
@@ -85,7 +90,7 @@ class AttributesCheck(ProbeCheck):
         id="probe.attributes", version="1", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Look (colour dE_w/12 and histogram, width log/log 1.25, circularity/rectangularity "
-                    "/0.12) of the first vs last 3 visible frames (or of what took the object's place); "
+                    "/0.15) of the first vs last 3 visible frames (or of what took the object's place); "
                     "with a distractor r_ver = d(after, self) / d(after, distractor); value 2^(-r^2) of the "
                     "worst, pass iff >= 0.5.",
         reference="Improves on VBench subject consistency and ArcFace-to-frame-0 thresholds (absolute, "
@@ -101,7 +106,7 @@ class AttributesCheck(ProbeCheck):
         e = probe["expect"]
         obj = a.objects[e["persist"]["object"]]
         attrs = [k for k in ATTRIBUTES if k in (e["persist"].get("attributes") or ATTRIBUTES)]
-        full = np.nonzero(obj.full)[0]
+        full = reliable_frames(a, obj)
         if len(full) < 2:
             return setup_failed(f"{obj.name} is fully visible in fewer than 2 frames")
         before = look(obj.dets[t] for t in full[:N_LOOK])
@@ -115,16 +120,16 @@ class AttributesCheck(ProbeCheck):
         rs = {"attr": r_attr}
         msgs = []
         if r_attr > 1:
-            at = change_point(obj, before, k) if not note else None
+            at = change_point(a, obj, before, k) if not note else None
             when = f" at frame {at}" if at is not None else ""
             msgs.append(f"{obj.name}'s {k} changes{when}: {before.describe(k)} → {after.describe(k)}")
         if e.get("distractor"):
             dis = a.objects[e["distractor"]]
-            dfull = np.nonzero(dis.full)[0]
+            dfull = reliable_frames(a, dis)
             dlook = look(dis.dets[t] for t in dfull[:N_LOOK])
             if dlook is not None:
                 d_self, d_dis = _distance(after, before, attrs), _distance(after, dlook, attrs)
-                rs["ver"] = d_self / max(d_dis, 1e-6)
+                rs["ver"] = d_self / max(d_dis, MIN_DISTANCE)
                 if rs["ver"] > 1:
                     msgs.append(f"afterwards {obj.name} looks more like the {dis.name} than like itself "
                                 f"(difference {d_self:.1f} vs {d_dis:.1f} tolerances)")

@@ -4,7 +4,8 @@
 centres come within 1.15 (D_a + D_b) / 2 (touching discs, plus 15 % for blur and the box
 corners), or at which b has moved 0.03 H from its start, whichever is first.  Velocities are
 constant-velocity fits (``kinematics.fit_linear``) over up to 5 fully visible frames before
-contact (v_a, v_b) and over frames contact+2 .. contact+8 after it (v_a', v_b'); masses are
+contact (v_a, v_b) and over frames contact+1 .. contact+5 after it (v_a', v_b': soon, before friction or walls
+change them); masses are
 taken proportional to area^1.5 (discs and boxes drawn from spheres and cubes) for the momentum
 heading.  Errors:
 
@@ -57,7 +58,7 @@ def _fit(obj: ObjectTrack, lo: int, hi: int, last: bool) -> Linear | None:
         ts = np.nonzero((obj.present & ~obj.edge)[max(lo, 0):max(hi, 0)])[0] + max(lo, 0)
     if len(ts) < 2:
         return None
-    ts = ts[-5:] if last else ts[:7]
+    ts = ts[-5:] if last else ts[:5]
     return fit_linear(ts, obj.xy[ts])
 
 
@@ -105,8 +106,8 @@ class CollisionCheck(ProbeCheck):
                                f"{CONTACT_SLACK * R:.0f} px)")
         pre_b = _fit(B, 0, tc, last=True)
         vb = pre_b.v if pre_b is not None else np.zeros(2)
-        post_a = _fit(A, tc + 2, tc + 9, last=False)
-        post_b = _fit(B, tc + 2, tc + 9, last=False)
+        post_a = _fit(A, tc + 1, tc + 6, last=False)
+        post_b = _fit(B, tc + 1, tc + 6, last=False)
         if post_b is None:
             post_b = _fit(B, tc + 1, a.T, last=False)
         if post_a is None:

@@ -20,7 +20,8 @@ the parabola bows from its chord, the visible effect of the acceleration), with 
 A free fall from rest through F has s = F / 4, so a fall of 2 % of the frame height already
 shows; camera shake of +-2 px leaves a and its t well apart.  The fit must also hold:
 r_fit = (worst segment RMS / max(its range, 0.1 H)) / 0.1 — a path that is no parabola at all
-(erratic, teleporting) is not ballistic.  When no segment qualifies under "down"/"up", an
+(erratic, teleporting) is not ballistic — judged when the fit has >= 3 residual degrees of
+freedom (a few coarse frames after frame-rate resampling cannot tell).  When no segment qualifies under "down"/"up", an
 object that moves 0.05 H against gravity (flies off upward) counts r = 2.
 
 Support: under "down" ("up") gravity, an object at rest (>= 3 frames within 0.01 H) must have a
@@ -60,6 +61,7 @@ T_MIN = 3.0
 AWAY_FRAC = 0.05
 LEVEL_FRAC = 0.05
 FIT_TOL = 0.1
+FIT_MIN_DOF = 3
 MIN_POINTS = 3
 RHO_TOL = 0.5
 STOP_SPEED = 0.01
@@ -179,7 +181,7 @@ class GravityCheck(ProbeCheck):
             sn = fit.sagitta / H
             tstat = fit.accel / fit.se if np.isfinite(fit.se) and fit.se > 0 else None
             r_sign = _sign_r(sn, tstat, g)
-            r_fit = fit.residual / FIT_TOL
+            r_fit = fit.residual / FIT_TOL if fit.dof >= FIT_MIN_DOF else 0.0
             spans = ", ".join(frame_span(*sp) for sp in fit.spans)
             direction = "downward" if fit.accel > 0 else "upward"
             stat = f", t = {tstat:.1f}" if tstat is not None else ""

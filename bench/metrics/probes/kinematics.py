@@ -138,7 +138,7 @@ class Ballistic:
     Model: y = c2 tau^2 + b_k tau + c_k on segment k (tau = t - the segment's mean time): one
     curvature, each segment its own height and vertical speed (bounces reset those, not
     gravity).  ``accel`` = 2 c2 (px/frame^2, + = downward in the image) and ``se`` its standard
-    error (NaN without residual degrees of freedom); ``sagitta`` = accel D^2 / 8 over the longest
+    error (NaN without residual degrees of freedom, ``dof``); ``sagitta`` = accel D^2 / 8 over the longest
     segment's duration D frames: how far such a parabola bows from its chord (px), the visible
     effect of the acceleration; ``residual`` = the worst segment's RMS residual relative to
     max(its vertical range, 0.1 H) and ``worst`` that segment's frame span.
@@ -146,6 +146,7 @@ class Ballistic:
 
     accel: float
     se: float
+    dof: int
     sagitta: float
     residual: float
     worst: tuple[int, int]
@@ -185,7 +186,7 @@ def fit_ballistic(segs: list[Segment], height: int) -> Ballistic:
         q = rms / max(float(np.ptp(s.xy[:, 1])), 0.1 * height)
         if q > rel:
             rel, worst = q, s.span
-    return Ballistic(accel=accel, se=se, sagitta=accel * D * D / 8.0, residual=rel, worst=worst,
+    return Ballistic(accel=accel, se=se, dof=dof, sagitta=accel * D * D / 8.0, residual=rel, worst=worst,
                      spans=[s.span for s in segs])
 
 

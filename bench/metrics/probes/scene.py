@@ -9,15 +9,16 @@ tables and walls.  The checks need two facts from the pixels, never from the pro
   fine; an object missing in front of bare backdrop has vanished.
 - **support**: is there a surface directly under an object at rest?
 
-The backdrop grey g_bg is the mode of the (5-level smoothed) grey-level histogram of every
-pixel no detection claims, over all frames; its noise sigma = 1.4826 MAD of (g - g_bg) over near-backdrop
+The backdrop grey g_bg(t) is the mode of the (5-level smoothed) grey-level histogram of the
+pixels no detection claims in frame t (per frame: brightness jitter moves it); its noise sigma = 1.4826 MAD of (g - g_bg) over near-backdrop
 pixels (|g - g_bg| < 20) of every frame.  A pixel is *cover* in frame t when it is unclaimed and
 
     |g_t - g_bg| > delta,   delta = max(12, 4 sigma)
 
 (12 grey levels separates the palette's scene greys, >= 30 apart, from backdrop noise and mild
 texture; 4 sigma keeps a noisy or textured backdrop from reading as cover).  Grey images are
-smoothed with a 5x5 box filter first, which averages sensor noise and backdrop texture.
+smoothed with a 5x5 median filter first, which removes sensor noise without moving edges (a box
+filter would widen every occluder by 2 px and make objects look hidden before they are).
 Claimed masks are grown by 2 px so an object's anti-aliased rim is never cover, and a 3x3
 morphological opening removes what is left of isolated rim or compression pixels.  The *static*
 cover map thresholds the temporal median frame the same way (moving objects drop out of a
@@ -40,7 +41,7 @@ class SceneMap:
     cover: np.ndarray           # bool (T, h, w)
     grey: np.ndarray            # uint8 (T, h, w): the smoothed grey frames
     grown: np.ndarray           # bool (T, h, w): claimed pixels grown by 2 px
-    backdrop: float
+    backdrop: np.ndarray        # (T,) backdrop grey of each frame
     delta: float
     scale: float
 
@@ -48,8 +49,8 @@ class SceneMap:
     def static_cover(self) -> np.ndarray:
         """bool (h, w): cover in the temporal median frame, where objects do not sit in most
         frames (computed on first use: only the support and floor tests need it)."""
-        med = np.median(self.grey, axis=0)
-        return (np.abs(med - self.backdrop) > self.delta) & (self.grown.mean(axis=0) < 0.5)
+        med = np.median(self.grey.astype(np.float32) - self.backdrop[:, None, None], axis=0)
+        return (np.abs(med) > self.delta) & (self.grown.mean(axis=0) < 0.5)
 
     def _disc(self, shape: tuple[int, int], cx: float, cy: float, r: float) -> tuple[np.ndarray, float]:
         """Mask of a disc (original px) clipped to the frame, and the fraction of it inside."""
@@ -68,14 +69,25 @@ class SceneMap:
         return m, float(sel.sum()) / total
 
     def hidden_fraction(self, t: int, cx: float, cy: float, r: float,
-                        boxes: list[tuple[float, float, float, float]] = ()) -> tuple[float, float]:
+                        boxes: list[tuple[float, float, float, float]] = (),
+                        patch: tuple[tuple[float, float, float, float], int] | None = None) -> tuple[float, float]:
         """(fraction of the in-frame part of the disc hidden by cover or inside one of
-        ``boxes`` (original px: other objects in front), fraction of the disc inside the frame)."""
+        ``boxes`` (original px: other objects in front), fraction of the disc inside the frame).
+        ``patch = (box, u)``: inside ``box`` read the cover of frame ``u`` instead (where the
+        object itself stands at ``t``, what would be in front of it is seen at a frame ``u``
+        without it)."""
         m, inside = self._disc(self.cover.shape[1:], cx, cy, r)
         if not m.any():
             return 0.0, inside
-        hidden = self.cover[t] & m
         s = self.scale
+        cover = self.cover[t]
+        if patch is not None:
+            (x0, y0, x1, y1), u = patch
+            cover = cover.copy()
+            r0, r1 = max(int(y0 * s) - 2, 0), max(int(np.ceil(y1 * s)) + 2, 0)
+            c0, c1 = max(int(x0 * s) - 2, 0), max(int(np.ceil(x1 * s)) + 2, 0)
+            cover[r0:r1, c0:c1] = self.cover[u, r0:r1, c0:c1]
+        hidden = cover & m
         for x0, y0, x1, y1 in boxes:
             r0, r1, c0, c1 = int(y0 * s), int(np.ceil(y1 * s)), int(x0 * s), int(np.ceil(x1 * s))
             hidden[max(r0, 0):max(r1, 0), max(c0, 0):max(c1, 0)] |= m[max(r0, 0):max(r1, 0), max(c0, 0):max(c1, 0)]
@@ -127,15 +139,18 @@ class SceneMap:
 def build_scene(frames_small: np.ndarray, labels: np.ndarray, scale: float) -> SceneMap:
     """Backdrop level, noise threshold and cover masks (see the module docstring)."""
     claimed = labels >= 0
-    grey = np.stack([cv2.blur(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (5, 5)) for f in frames_small])
+    grey = np.stack([cv2.medianBlur(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), 5) for f in frames_small])
     # An object's anti-aliased rim is unclaimed yet not backdrop: claimed masks grow by 2 px
     # so that a rim never reads as cover (a ball would otherwise "rest on" its own edge).
     kernel = np.ones((5, 5), np.uint8)
     grown = np.stack([cv2.dilate(c.astype(np.uint8), kernel) for c in claimed]) > 0
-    free = grey[~grown] if (~grown).any() else grey.ravel()
-    hist = np.convolve(np.bincount(free, minlength=256), np.ones(5), mode="same")
-    backdrop = float(np.argmax(hist))
-    near = np.abs(grey.astype(np.float32) - backdrop)
+    # per frame: brightness jitter moves the backdrop from one frame to the next
+    levels = []
+    for g, c in zip(grey, grown):
+        free = g[~c] if (~c).any() else g.ravel()
+        levels.append(float(np.argmax(np.convolve(np.bincount(free, minlength=256), np.ones(5), mode="same"))))
+    backdrop = np.array(levels, np.float32)
+    near = np.abs(grey.astype(np.float32) - backdrop[:, None, None])
     sel = near[(near < 20) & ~grown][::4]   # every 4th: plenty for a median, 4x faster
     sigma = 1.4826 * float(np.median(sel)) if sel.size else 0.0
     delta = max(12.0, 4.0 * sigma)
