@@ -132,8 +132,11 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
         row["source"] = video.provenance.get("source", "generated")
         row["params"] = video.provenance.get("params", merged)
         row["revision"] = video.provenance.get("revision", g.info.revision)
-        store.add_video(row, video)
+        out = store.add_video(row, video)
         summary["generated"] += 1
+        if out.get("random_weights") and not store.meta().get("random_weights"):
+            # label the whole run: no score from it may pass as a real model's
+            store.update_meta(random_weights=True)
     for g in gens.values():
         g.close()
     summary["seconds"] = round(time.perf_counter() - t_all, 3)

@@ -171,7 +171,7 @@ def test_rigidity_constant_passes_growth_and_shape_swap_fail():
     grow = np.stack([draw(1, {"red ball": path["red ball"][t:t + 1]},
                           [obj("red ball", "red", size=0.12 * (1 + 0.06 * t))])[0] for t in range(16)])
     out = run("probe.rigidity", grow, RIGID)
-    assert out.verdict == "fail" and "size" in out.reason or "width" in out.reason
+    assert out.verdict == "fail" and ("width" in out.reason or "area" in out.reason)
     shapes = {"red ball": ["disc"] * 8 + ["box"] * 8}
     out = run("probe.rigidity", draw(16, path, RIGID["objects"], shapes=shapes), RIGID)
     assert out.verdict == "fail" and "frame" in out.reason
@@ -271,7 +271,7 @@ def test_reappearance_as_another_colour_names_the_impostor():
     assert out.verdict == "fail" and "blue object appears" in out.reason
 
 
-def test_reappearance_survives_noise_and_texture_like_shake():
+def test_reappearance_survives_noise_and_shake():
     path = {"red ball": linear(24, (8, 60), (5, 0))}
     frames = noisy(draw(24, path, OCC["objects"], occluders=WALL, shake=1.0), sigma=5)
     assert run("probe.reappearance", frames, OCC).verdict == "pass"
@@ -356,9 +356,9 @@ def test_crossing_without_swap_passes_and_swap_fails():
     a, b = linear(T, (10, 60), (5, 0.5)), linear(T, (118, 66), (-5, -0.5))
     out = run("probe.crossing", draw(T, {"red ball": a, "orange ball": b}, CROSS["objects"]), CROSS)
     assert out.verdict == "pass" and "cross" in out.reason
-    # at the crossing they bounce back (each continues on the other's side): a swap of paths
+    # at the crossing (frame 11) they bounce back instead of passing: each ends on its own side,
+    # i.e. where the other one's path goes
     a2, b2 = a.copy(), b.copy()
-    a2[12:], b2[12:] = b[12:] - (b[12] - a[12]) * 0 + (a[12] - b[12]), a[12:] + (b[12] - a[12])
     a2[12:], b2[12:] = a[12] - (a[12:] - a[12]), b[12] - (b[12:] - b[12])
     out = run("probe.crossing", draw(T, {"red ball": a2, "orange ball": b2}, CROSS["objects"]), CROSS)
     assert out.verdict == "fail" and ("path" in out.reason or "swap" in out.reason)

@@ -38,7 +38,7 @@ I3D_STATE_DICT = register(WeightEntry(
     filename="i3d_pretrained_400.pt",
     licence="Apache-2.0 (TF-Hub i3d-kinetics-400 weights, converted by the VideoGPT authors)",
     size="50 MB",
-    used_by=("fvd.i3d", "kvd.i3d"),
+    used_by=("optional: fvd.i3d, kvd.i3d with BENCH_FVD_EXTRACTOR=state_dict",),
     description=("state_dict for a piergiaj-style InceptionI3d(400) converted from TF-Hub "
                  "i3d-kinetics-400 (as used by VideoGPT, TATS and cd-FVD); select it with "
                  "BENCH_FVD_EXTRACTOR=state_dict. Not piergiaj's rgb_imagenet.pt, which is a "
@@ -63,7 +63,7 @@ CLIP_L14 = register(WeightEntry(
     source="openai/clip-vit-large-patch14",
     licence="MIT (OpenAI CLIP release; see the model card's intended-use section)",
     size="1.7 GB",
-    used_by=("clip.clipsim", "clip.temp"),
+    used_by=("optional: clip.clipsim, clip.temp with BENCH_CLIP_MODEL=clip-vit-large-patch14",),
     description=("CLIP ViT-L/14 (torchmetrics CLIPScore's default); select it with "
                  "BENCH_CLIP_MODEL=clip-vit-large-patch14. " + _TOFU),
     allow_patterns=_CLIP_FILES,
@@ -90,8 +90,7 @@ RAFT_SMALL = register(WeightEntry(
     sha256={"raft_small_C_T_V2-01064c6d.pth": "01064c6d"},
     licence="BSD-3-Clause (torchvision)",
     size="3.8 MB",
-    used_by=("temporal.warping_error", "temporal.motion_smoothness_flow", "temporal.dynamic_degree",
-             "temporal.motion"),
+    used_by=("optional: the temporal.* flow metrics with BENCH_FLOW=raft_small",),
     description="torchvision raft_small (C_T_V2) optical flow; select with BENCH_FLOW=raft_small. sha256 prefix from torchvision.",
 ))
 
@@ -103,8 +102,7 @@ RAFT_LARGE = register(WeightEntry(
     sha256={"raft_large_C_T_SKHT_V2-ff5fadd5.pth": "ff5fadd5"},
     licence="BSD-3-Clause (torchvision)",
     size="20 MB",
-    used_by=("temporal.warping_error", "temporal.motion_smoothness_flow", "temporal.dynamic_degree",
-             "temporal.motion"),
+    used_by=("optional: the temporal.* flow metrics with BENCH_FLOW=raft_large",),
     description=("torchvision raft_large (C_T_SKHT_V2) optical flow, the closest to the RAFT that "
                  "VBench/EvalCrafter run; select with BENCH_FLOW=raft_large. sha256 prefix from torchvision."),
 ))
@@ -115,7 +113,7 @@ DINOV2_SMALL = register(WeightEntry(
     source="facebook/dinov2-small",
     licence="Apache-2.0",
     size="88 MB",
-    used_by=("identity crop embeddings (optional)",),
+    used_by=("optional: learned identity crop embeddings",),
     description="DINOv2 ViT-S/14 (HF transformers format) for learned crop embeddings. " + _TOFU,
     allow_patterns=("config.json", "model.safetensors|pytorch_model.bin", "*.json"),
 ))

@@ -18,7 +18,7 @@ import json
 import math
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -51,8 +51,7 @@ class ObjectTrack:
     edge: np.ndarray             # (T,) bool: touches the frame border
     area: np.ndarray             # (T,)
     full: np.ndarray             # (T,) bool: fully visible
-    ref_area: float              # median area over fully visible frames
-    chain: list[Track] = field(default_factory=list)
+    ref_area: float              # typical unhidden area (median of the upper half of areas)
 
     @property
     def name(self) -> str:
@@ -161,7 +160,8 @@ class Analysis:
 
     def contact_normals(self, obj: ObjectTrack, t: int, travel: float = 0.0) -> list[np.ndarray]:
         """Unit directions (image x, y) from ``obj`` at frame ``t`` towards what it touches:
-        cover (a floor, wall, ramp) or other objects within 0.1 D + 3 px of its outline (beyond the 2 px rim that cover ignores),
+        cover (a floor, wall, ramp) or other objects within 0.1 D + 3 px of its outline (beyond
+        the 2 px rim that cover ignores),
         plus ``travel`` px (how far it moves in a frame: a contact may fall between frames).
         Cover contributes its mean direction, or both axes when it surrounds the object (in
         front of an occluder: any direction may be blocked); each touching object the direction
@@ -230,16 +230,16 @@ def _object_track(spec: ObjectSpec, cls: str, chain: list[Track], T: int, H: int
             area[t] = d.area
             edge[t] = d.edge
     inner = present & ~edge
-    ref = float(np.median(area[inner])) if inner.any() else (
-        float(np.nanmax(area)) if present.any() else spec.expected_area(H))
-    # the reference is the typical *unhidden* area: the median of the upper half of areas,
-    # so frames spent half behind an occluder do not shrink it
-    if inner.sum() >= 4:
+    # the reference is the typical *unhidden* area: the median of the upper half of the
+    # unclipped areas, so frames spent half behind an occluder do not shrink it
+    if inner.any():
         a = np.sort(area[inner])
         ref = float(np.median(a[len(a) // 2:]))
+    else:
+        ref = float(np.nanmax(area)) if present.any() else spec.expected_area(H)
     full = inner & (np.nan_to_num(area) >= FULL_AREA_FRAC * ref)
     return ObjectTrack(spec=spec, cls=cls, dets=dets, xy=xy, present=present, edge=edge, area=area,
-                       full=full, ref_area=ref, chain=chain)
+                       full=full, ref_area=ref)
 
 
 def _probe_key(probe: dict[str, Any]) -> str:

@@ -18,9 +18,10 @@ most 0.15 of its diameter plus 2 px (anti-aliasing, blur, compression),
     r_sink = max_t (bottom_t - floor_top) / (0.15 d + 2),
 
 and an object that vanishes for good into the floor (last seen touching it, or due to reach it
-within its next step, never outside the frame) counts r = 3.  An object that never touches the floor but rises more than 0.05 H above
-where it started has gained energy from nothing: r = 2.  Value 2^(-r^2) with r = max(r_rise, r_sink); pass iff r <= 1.  A ball
-that never bounces (stops dead) passes the apex rule vacuously and says so.
+within its next step, never outside the frame) counts r = 3.  An object that never touches the
+floor but rises more than 0.05 H above where it started has gained energy from nothing: r = 2.
+Value 2^(-r^2) with r = the worst of these; pass iff r <= 1.  A ball that never bounces (stops
+dead) passes the apex rule vacuously and says so.
 
 Improves on: VLM questions about bouncing (WorldModelBench, VBench-2.0 mechanics) that cannot
 measure apex heights; Physics-IQ pixel IoU, which rewards matching motion masks whatever the

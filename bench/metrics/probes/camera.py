@@ -24,18 +24,22 @@ the previous frame, chained.  One registration of frames a and b:
    the aperture problem (a lone floor edge shows vertical motion only).  Shifts under 0.1 px
    are zero;
 4. a frame whose unclaimed pixels differ from the first frame's by less than ``STILL_GREY``
-   grey levels on average has not moved (no registration needed).  Otherwise the shift is kept
-   only if (a) warping the first frame by it cuts the mean absolute difference, over the unclaimed pixels the warp fills from inside the frame, to at most
-   ``ACCEPT_RATIO`` of the unwarped one (a true camera motion moves every static edge; the
-   whitening of phase correlation can lock onto a few compression artefacts that the static
-   edges then refute), and (b) the detected
-   objects, matched between the two frames, do not mostly stay put in the image (an occluder
-   sliding past resting objects is not the camera).
+   grey levels on average has not moved (no registration needed).  Otherwise the shift is
+   kept only if (a) warping the first frame by it cuts the mean absolute difference, over the
+   unclaimed pixels the warp fills from inside the frame, to at most ``ACCEPT_RATIO`` of the
+   unwarped one (a true camera motion moves every static edge; the whitening of phase
+   correlation can lock onto a few compression artefacts that the static edges then refute),
+   (b) the detected objects, matched between the two frames, do not mostly stay put in the
+   image (an occluder sliding past resting objects is not the camera), and (c) a shift beyond
+   shake amplitude (``SHAKE_FRAC`` of the frame height) is confirmed by the objects: their
+   median image motion equals it within 1 px + 10 % (resting objects move with a panning
+   camera; a swinging pendulum string or a sliding screen moves alone).
 
-``path[t]`` is the image translation of frame t relative to frame 0.  Status: ``unobservable`` when fewer than
-half the pairs are observable, ``moving`` when the path strays more than ``MOVING_FRAC`` of the
-frame height from its start, ``shaking`` when the mean per-pair shift is >= 0.5 px without such
-a drift, else ``static``; a pair is observed when step 2 found edges.
+``path[t]`` is the image translation of frame t relative to frame 0.  Status:
+``unobservable`` when fewer than half the pairs are observable, ``moving`` when the path strays
+more than ``MOVING_FRAC`` of the frame height from its start, ``shaking`` when the mean
+frame-to-frame change of the path is >= 0.5 px without such a drift, else ``static``; a frame
+is observed when step 2 found edges.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from bench.metrics.base import METRICS, MetricSpec, MetricValue
-from bench.metrics.probes.analysis import Analysis, ObjectTrack
+from bench.metrics.probes.analysis import Analysis
 from bench.metrics.probes.base import ProbeCheck, join, result, setup_failed
 from bench.metrics.probes.kinematics import extrapolate
 from bench.metrics.probes.looks import differences, look

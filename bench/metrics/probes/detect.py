@@ -139,11 +139,6 @@ class DetectionResult:
     classes: list[str]           # class keys (the last is ``FOREIGN`` for the colour detector)
     scale: float                 # analysis px = original px * scale
 
-    @property
-    def claimed(self) -> np.ndarray:
-        """bool (T, h, w): pixels some class claims."""
-        return self.labels >= 0
-
 
 class Detector(Protocol):
     """What the probe checks need from a detector."""

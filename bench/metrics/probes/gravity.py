@@ -1,8 +1,8 @@
 """probe.gravity — do unsupported bodies accelerate the way the probe's gravity says?
 
 For every subject (the bouncing object when ``expect.bounce`` names one, else every object not
-``at_rest`` and not a cup), the fully visible trajectory, less the frames in which it touches another object (collisions)
-or slides level on a support (``_in_flight``), is cut into flight segments at bounces, kinks
+``at_rest`` and not a cup), the fully visible trajectory, less the frames in which it touches
+another object (collisions) or slides level on a support (``_in_flight``), is cut into flight segments at bounces, kinks
 and rests (``kinematics.segments``); segments of >= 3 frames (and, under "down"/"up", a
 vertical range >= 0.05 H: smaller ones are rolling or hops) are fitted together with one
 shared curvature, y = c2 tau^2 + b_k tau + c_k (``kinematics.fit_ballistic``: gravity is the same

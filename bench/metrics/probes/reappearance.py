@@ -7,8 +7,8 @@ the path behind the occluder.  The expected reappearance frame t_exp is the firs
 the disc at p(t) has been more than 94 % covered, at which at least 6 % of it is
 uncovered again (the smallest sliver the detector reports, ``detect.MIN_AREA_FRAC``; a path that is never
 that hidden is due back two frames after it vanished).  Where the object is itself seen at t,
-the cover there is read from the frame it vanished at (its own pixels must not decide when it
-is due), and the tolerance is
+static cover (the median frame's) counts as cover too: its own pixels must not decide when it is
+due.  The tolerance is
 
     tau_t = 1 + 0.2 (t_exp - t_hide) frames
 
@@ -94,7 +94,7 @@ class ReappearanceCheck(ProbeCheck):
             x, y = a.image_xy(t, path.at(t))
             own = obj.dets[t]
             frac, inside = a.scene.hidden_fraction(t, x, y, obj.diameter / 2, a.blockers(obj, t),
-                                                   patch=(own.bbox, s) if own is not None else None)
+                                                   own=own.bbox if own is not None else None)
             if inside < 0.5:
                 return setup_failed(f"{obj.name}'s path behind the {wall} leaves the frame "
                                     f"(frame {t}) before it is due to reappear")

@@ -10,8 +10,9 @@ tables and walls.  The checks need two facts from the pixels, never from the pro
 - **support**: is there a surface directly under an object at rest?
 
 The backdrop grey g_bg(t) is the mode of the (5-level smoothed) grey-level histogram of the
-pixels no detection claims in frame t (per frame: brightness jitter moves it); its noise sigma = 1.4826 MAD of (g - g_bg) over near-backdrop
-pixels (|g - g_bg| < 20) of every frame.  A pixel is *cover* in frame t when it is unclaimed and
+pixels no detection claims in frame t (per frame: brightness jitter moves it); its noise
+sigma = 1.4826 MAD of (g - g_bg) over near-backdrop pixels (|g - g_bg| < 20) of every frame.
+A pixel is *cover* in frame t when it is unclaimed and
 
     |g_t - g_bg| > delta,   delta = max(12, 4 sigma)
 
@@ -70,36 +71,27 @@ class SceneMap:
 
     def hidden_fraction(self, t: int, cx: float, cy: float, r: float,
                         boxes: list[tuple[float, float, float, float]] = (),
-                        patch: tuple[tuple[float, float, float, float], int] | None = None) -> tuple[float, float]:
+                        own: tuple[float, float, float, float] | None = None) -> tuple[float, float]:
         """(fraction of the in-frame part of the disc hidden by cover or inside one of
         ``boxes`` (original px: other objects in front), fraction of the disc inside the frame).
-        ``patch = (box, u)``: inside ``box`` read the cover of frame ``u`` instead (where the
-        object itself stands at ``t``, what would be in front of it is seen at a frame ``u``
-        without it)."""
+        ``own``: the box where the object itself is seen at ``t``; static cover counts there (its
+        own pixels must not hide a static occluder it is still behind)."""
         m, inside = self._disc(self.cover.shape[1:], cx, cy, r)
         if not m.any():
             return 0.0, inside
         s = self.scale
         cover = self.cover[t]
-        if patch is not None:
-            (x0, y0, x1, y1), u = patch
+        if own is not None:
+            x0, y0, x1, y1 = own
             cover = cover.copy()
             r0, r1 = max(int(y0 * s) - 2, 0), max(int(np.ceil(y1 * s)) + 2, 0)
             c0, c1 = max(int(x0 * s) - 2, 0), max(int(np.ceil(x1 * s)) + 2, 0)
-            cover[r0:r1, c0:c1] = self.cover[u, r0:r1, c0:c1]
+            cover[r0:r1, c0:c1] |= self.static_cover[r0:r1, c0:c1]
         hidden = cover & m
         for x0, y0, x1, y1 in boxes:
             r0, r1, c0, c1 = int(y0 * s), int(np.ceil(y1 * s)), int(x0 * s), int(np.ceil(x1 * s))
             hidden[max(r0, 0):max(r1, 0), max(c0, 0):max(c1, 0)] |= m[max(r0, 0):max(r1, 0), max(c0, 0):max(c1, 0)]
         return float(hidden.sum()) / float(m.sum()), inside
-
-    def cover_in_box(self, t: int, x0: float, y0: float, x1: float, y1: float) -> bool:
-        """Whether any pixel of the box (original px, clipped to the frame) is cover at ``t``."""
-        s = self.scale
-        h, w = self.static_cover.shape
-        c0, c1 = max(0, int(x0 * s)), min(w, int(np.ceil(x1 * s)))
-        r0, r1 = max(0, int(y0 * s)), min(h, int(np.ceil(y1 * s)))
-        return bool(c1 > c0 and r1 > r0 and self.cover[t, r0:r1, c0:c1].any())
 
     def surface_adjacent(self, x0: float, x1: float, y: float, reach: float, below: bool = True) -> bool:
         """Whether static cover (a floor, a table, a ceiling) lies within ``reach`` px below
