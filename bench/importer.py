@@ -163,6 +163,8 @@ def validate(video: Video) -> str | None:
         return f"frame rate {video.fps:g} outside [{lo:g}, {hi:g}]"
     if video.H < MIN_SIZE or video.W < MIN_SIZE:
         return f"frame size {video.W}x{video.H} below {MIN_SIZE}x{MIN_SIZE}"
+    if video.provenance.get("grey"):
+        return "grey-scale video (no colour channels): the probes name objects by colour"
     return None
 
 

@@ -127,7 +127,10 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
             continue
         merged = {**g.default_settings(), **settings, **(model_settings or {}).get(job.model, {})}
         t0 = time.perf_counter()
-        video = g.generate(probe, job.seed, merged)
+        try:
+            video = g.generate(probe, job.seed, merged)
+        except UserError as e:
+            raise UserError(f"model {job.model}, probe {job.probe_id}, sample {job.sample}: {e}") from None
         row["seconds"] = round(time.perf_counter() - t0, 4)
         row["source"] = video.provenance.get("source", "generated")
         row["params"] = video.provenance.get("params", merged)

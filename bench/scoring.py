@@ -17,7 +17,6 @@ twice gives byte-identical ``scores.parquet``.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 import traceback
@@ -26,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from bench.atomic import atomic_path
 from bench.errors import UserError
 from bench.metrics.base import METRICS, Metric, MetricValue, Sample, SetMetric, VideoMetric
+from bench.metrics.fvd.sets import cached_features
 from bench.runner import progress, shard, shard_from_env
 from bench.store.run import RunStore
 from bench.suites import Suite, load_suite
@@ -130,8 +129,12 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
             if not m.applies(sample):
                 continue
             if isinstance(m, SetMetric):
-                if mrow.get("sha256") not in features[m.spec.id]:
-                    todo.append(m)
+                if avail[m.spec.id][0]:
+                    f = cached_features(store.root, m, None, mrow["sha256"])  # no decode if cached
+                    if f is None:
+                        todo.append(m)
+                    else:
+                        features[m.spec.id][mrow["sha256"]] = f
             elif key + (m.spec.id,) not in have:
                 todo.append(m)
         if not todo:
@@ -140,6 +143,9 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
         video = None
         if needs_frames:
             path = store.root / mrow["path"]
+            if not path.exists():
+                raise UserError(f"{path}: listed in the manifest but missing "
+                                "(run `bench generate` again with the same arguments to regenerate it)")
             if mrow.get("sha256") and sha256_file(path) != mrow["sha256"]:
                 raise UserError(f"{path}: sha256 does not match the manifest (file corrupted or replaced)")
             video = read_video(path)  # the one decode of this video in this scoring run
@@ -147,8 +153,10 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
         for m in todo:
             ok, why = avail[m.spec.id]
             if isinstance(m, SetMetric):
-                if ok:
-                    features[m.spec.id][mrow["sha256"]] = _cached_features(store, m, video, mrow["sha256"])
+                try:
+                    features[m.spec.id][mrow["sha256"]] = cached_features(store.root, m, video, mrow["sha256"])
+                except UserError as e:  # e.g. too few frames for I3D: named in set_scores' reason
+                    summary.setdefault("set_feature_errors", []).append(f"{mrow['path']}: {e}")
                 continue
             if not ok:
                 buf.append(_row(store, mrow, m, math.nan, status="unavailable", reason=why))
@@ -170,21 +178,26 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
             flush()
     flush()
     store.consolidate_scores()
-    if set_metrics:
+    store.update_meta(metric_options=metric_options())
+    if set_metrics and world == 1:
         summary["sets"] = _score_sets(store, set_metrics, avail, features, reference)
+    elif set_metrics:
+        # a set value needs every rank's features: computed by one final single-process pass
+        summary["sets"] = ("deferred: run `bench score RUN` once without RANK/WORLD_SIZE after all ranks "
+                           "finish (features are cached, nothing is decoded twice)")
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     return summary
 
 
-def _cached_features(store: RunStore, m: SetMetric, video: Any, sha: str) -> np.ndarray:
-    key = hashlib.sha256(m.cache_key().encode()).hexdigest()[:16]
-    p = store.root / "features" / key / f"{sha}.npy"
-    if p.exists():
-        return np.load(p, allow_pickle=False)
-    f = np.asarray(m.features(video), dtype=np.float64)
-    with atomic_path(p) as tmp:
-        np.save(tmp, f, allow_pickle=False)
-    return f
+#: Environment switches that change metric numbers; recorded in run.json at every scoring pass.
+METRIC_OPTIONS = ("BENCH_FVD_EXTRACTOR", "BENCH_FVD_MODE", "BENCH_FVD_FRAMES", "BENCH_FVD_COV",
+                  "BENCH_FVD_REF_N", "BENCH_CLIP_MODEL", "BENCH_FLOW", "BENCH_DIS_PRESET", "BENCH_FLOW_THREADS")
+
+
+def metric_options() -> dict[str, str | None]:
+    import os
+
+    return {k: os.environ.get(k) for k in METRIC_OPTIONS}
 
 
 def _score_sets(store: RunStore, set_metrics: list[SetMetric], avail: dict, features: dict,

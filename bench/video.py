@@ -229,10 +229,11 @@ def read_video(path: str | os.PathLike) -> Video:
         raise UserError(f"{path}: cannot decode video ({type(e).__name__}: {e})") from None
     video = _decode_container(container, str(path))
     try:
-        meta = dict(av.open(str(path)).metadata)
+        with av.open(str(path)) as c:
+            meta = dict(c.metadata)
     except Exception:
         meta = {}
-    video.provenance = {"file": str(path), "container_metadata": meta}
+    video.provenance = {**video.provenance, "file": str(path), "container_metadata": meta}
     return video
 
 
@@ -266,13 +267,21 @@ def _decode_container(container: Any, name: str) -> Video:
         shapes = {f.shape for f in frames}
         if len(shapes) != 1:
             raise UserError(f"{name}: frame size changes mid-stream ({sorted(shapes)})")
+        if len(times) >= 3:
+            d = np.diff(np.asarray(times))
+            if d.min() <= 0 or (d.max() > 1.5 * d.min() and d.max() - d.min() > 2e-3):
+                raise UserError(
+                    f"{name}: variable frame rate (frame intervals {d.min():.4f}-{d.max():.4f} s); "
+                    "physics checks need a constant rate: re-encode it, e.g. `ffmpeg -i IN -fps_mode cfr -r 24 OUT.mp4`")
         fps = float(rate) if rate else 0.0
         if not fps > 0 and len(times) >= 2:
             fps = (len(times) - 1) / max(times[-1] - times[0], 1e-9)
         if not (np.isfinite(fps) and 0 < fps <= 1000):
             raise UserError(f"{name}: unknown or absurd frame rate ({fps})")
         arr = np.stack(frames)
-        return Video(arr, fps=fps, provenance={"file": name})
+        grey = stream.codec_context.pix_fmt in ("gray", "gray10le", "gray12le", "gray16le", "ya8") or bool(
+            (arr[..., 0] == arr[..., 1]).all() and (arr[..., 1] == arr[..., 2]).all())
+        return Video(arr, fps=fps, provenance={"file": name, "grey": grey})
     finally:
         container.close()
 

@@ -58,3 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:  # the environment, not a bug: full disk, read-only or unwritable folder
+        import errno
+
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR):
+            where = f"{e.filename}: " if e.filename else ""
+            print(f"bench: error: {where}{e.strerror or e}", file=sys.stderr)
+            return 1
+        raise
