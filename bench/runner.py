@@ -60,17 +60,34 @@ class Job:
         return job_key(self.model, self.suite, self.probe_id, self.sample)
 
 
+def select_probes(suite: Suite, limit: int | None = None, per_category: int | None = None) -> list[dict[str, Any]]:
+    """The probes a run uses: the first ``per_category`` of each category (file order), then the
+    first ``limit`` of those.  Both None = every probe."""
+    probes = suite.probes
+    if per_category:
+        seen: dict[str, int] = {}
+        picked = []
+        for p in probes:
+            n = seen.get(p["category"], 0)
+            if n < per_category:
+                picked.append(p)
+                seen[p["category"]] = n + 1
+        probes = picked
+    return probes[:limit] if limit else probes
+
+
 def plan(models: list[str], suites: list[Suite], samples: int, global_seed: int,
-         limit: int | None = None) -> list[Job]:
+         limit: int | None = None, per_category: int | None = None) -> list[Job]:
     if samples < 1:
         raise UserError(f"--samples must be >= 1, got {samples}")
     if limit is not None and limit < 1:
         raise UserError(f"--limit must be >= 1, got {limit}")
+    if per_category is not None and per_category < 1:
+        raise UserError(f"per_category must be >= 1, got {per_category}")
     jobs = []
     for m in models:
         for s in suites:
-            probes = s.probes[:limit] if limit else s.probes
-            for p in probes:
+            for p in select_probes(s, limit, per_category):
                 for k in range(samples):
                     jobs.append(Job(m, s.name, p["id"], k, derive_seed(global_seed, s.name, p["id"], k)))
     jobs.sort(key=lambda j: j.key)
@@ -91,7 +108,8 @@ def progress(iterable: Any, total: int, desc: str) -> Any:
 def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples: int,
              global_seed: int, settings: dict[str, Any] | None = None, limit: int | None = None,
              rank: int | None = None, world: int | None = None,
-             model_settings: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+             model_settings: dict[str, dict[str, Any]] | None = None,
+             per_category: int | None = None) -> dict[str, Any]:
     """Generate every missing job of this rank's shard into ``store``.  Returns a summary.
 
     Settings precedence: the generator's defaults < ``settings`` < ``model_settings[model]``.
@@ -108,7 +126,7 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
         gens[m] = g
     by_suite = {s.name: s for s in suites}
     store.sweep_temp(older_than_s=0.0 if world == 1 else 3600.0)
-    jobs = shard(plan(models, suites, samples, global_seed, limit), rank, world)
+    jobs = shard(plan(models, suites, samples, global_seed, limit, per_category), rank, world)
     done = store.done_keys()
     todo = [j for j in jobs if j.key not in done]
     summary = {"planned": len(jobs), "skipped_done": len(jobs) - len(todo), "generated": 0,

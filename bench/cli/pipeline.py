@@ -67,6 +67,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fresh", action="store_true", help="delete the run directory first instead of resuming")
     p.add_argument("--limit", type=int, help="override the config's probe limit (quick smoke runs)")
     p.add_argument("--no-report", action="store_true", help="stop after scoring")
+    p.add_argument("--workers", type=int, help="local worker processes (ranks) for generate + score "
+                                               "(default: the config's `workers`, else 1)")
     p.set_defaults(func=cmd_run)
 
 
@@ -199,6 +201,39 @@ def _config_hash(cfg: dict[str, Any]) -> str:
     return hashlib.sha256(f"{__version__}|{blob}".encode()).hexdigest()[:10]
 
 
+def _work(job: dict[str, Any], phase: str, rank: int, world: int) -> None:
+    """One rank of one phase (``generate`` or ``score``) of `bench run`, in a worker process."""
+    import os
+
+    from bench import runner
+    from bench.scoring import score_run
+    from bench.store.run import RunStore
+    from bench.suites import load_suites
+
+    if world > 1:
+        os.environ.setdefault("BENCH_FLOW_THREADS", "1")  # one core per worker
+        try:
+            import cv2
+
+            cv2.setNumThreads(1)
+        except ImportError:
+            pass
+        import torch
+
+        torch.set_num_threads(1)
+    store = RunStore.open(job["run"])
+    suites = load_suites(job["suites"])
+    if phase == "generate":
+        g = runner.generate(store, job["models"], suites, samples=job["samples"], global_seed=job["seed"],
+                            settings=job["settings"], limit=job["limit"], rank=rank, world=world,
+                            model_settings=job["model_settings"], per_category=job["per_category"])
+        _print_summary(f"\ngenerate [rank {rank}/{world}]", g)
+    else:
+        s = score_run(store, job["metrics"], reference=job["reference"], rank=rank, world=world,
+                      suites={x.name: x for x in suites})
+        _print_summary(f"\nscore [rank {rank}/{world}]", {k: v for k, v in s.items() if k != "sets"})
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bench import runner
     from bench.profiles import choose_profile, load_config, profile_config
@@ -246,22 +281,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.fresh and run_dir.exists():
         shutil.rmtree(run_dir)
     store = open_or_create_run(str(run_dir), cfg, suites, profile)
-    print(f"bench run: run directory {run_dir}", file=sys.stderr)
-    summary = runner.generate(store, runnable, suites, samples=cfg["samples"], global_seed=cfg["seed"],
-                              settings=cfg.get("settings", {}), limit=cfg.get("limit"),
-                              model_settings=cfg.get("model_settings", {}))
-    _print_summary("generate", summary)
-    ssum = score_run(store, cfg.get("metrics"), reference=cfg.get("reference"))
-    _print_summary("score", ssum)
+    workers = args.workers if args.workers is not None else int(cfg.get("workers", 1))
+    if workers < 1:
+        raise UserError(f"--workers must be >= 1, got {workers}")
+    print(f"bench run: run directory {run_dir} ({workers} worker process{'es' if workers > 1 else ''})",
+          file=sys.stderr)
+    job = {"run": str(store.root), "models": runnable, "suites": cfg["suites"], "samples": cfg["samples"],
+           "seed": cfg["seed"], "settings": cfg.get("settings", {}), "limit": cfg.get("limit"),
+           "per_category": cfg.get("per_category"), "model_settings": cfg.get("model_settings", {}),
+           "metrics": cfg.get("metrics"), "reference": cfg.get("reference")}
+    if workers == 1:
+        _work(job, "generate", 0, 1)
+        _work(job, "score", 0, 1)
+    else:
+        import concurrent.futures as cf
+        import multiprocessing as mp
+
+        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
+            # two phases with a barrier between: every rank must see the whole manifest before
+            # it takes its share of the scoring (shards are slices of the sorted video list)
+            for phase in ("generate", "score"):
+                for f in [ex.submit(_work, job, phase, r, workers) for r in range(workers)]:
+                    f.result()  # a worker's UserError re-raises here, one line
+    # one single-process pass: consolidates the ranks' scores and computes set-level metrics
+    ssum = score_run(store, cfg.get("metrics"), reference=cfg.get("reference"), rank=0, world=1)
+    _print_summary("score (final pass)", ssum)
     store.update_meta(skipped=[s if isinstance(s, dict) else {"what": s, "why": ""} for s in skipped])
     if args.no_report:
         return 0
     out = REPO / cfg.get("report", {}).get("out", "results")
     validity = None
     if cfg.get("validate"):
-        from bench.cli.validate import run_validity
+        from bench.report.notebooks import execute_notebook
 
-        validity = run_validity(out, cfg.get("validate_settings", {}))
+        execute_notebook("validity", {"run": str(store.root), "out_dir": str(out)}, out / "notebooks")
+        validity = str(out / "validity.csv")
     paths = build_report([store.root], out, validity_csv=validity, notebooks=True)
     print("bench run: wrote " + ", ".join(str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
                                           for p in paths), file=sys.stderr)

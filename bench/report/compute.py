@@ -262,7 +262,8 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
                 continue
             pairs, ranks = compare_all(ds, direction=directions[m], levels=("suite", "overall"),
                                        alpha=float(st["alpha"]), test=st["test"], adjust=st["adjust"],
-                                       n_boot=n_boot, ci=ci, seed=seed, resample_seeds=rs, **w)
+                                       n_boot=n_boot, ci=ci, seed=seed, resample_seeds=rs,
+                                       reference="oracle" if sec == "control" else None, **w)
             if len(pairs):
                 pair_frames.append(pairs.assign(section=sec, metric=m))
             if len(ranks):

@@ -500,7 +500,8 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
             continue
         b.append(H(SECTION_TITLES[sec]))
         if sec == "control":
-            b.append(P("Controls are the oracle world (ground truth) and its controlled violations (`oracle+…`) and "
+            b.append(P("Controls are compared with the clean `oracle` only (paired, on shared probes). "
+              "Controls are the oracle world (ground truth) and its controlled violations (`oracle+…`) and "
                        "nuisances (`oracle~…`). The oracle should pass, violations should fail, nuisances should not "
                        "change verdicts. Ranked among themselves only.", trusted=True))
         if sec == "random":

@@ -109,8 +109,13 @@ def compare_all(designs: Mapping[str, Design], *, direction: str = "higher",
                 adjust: str = "holm", n_boot: int = DEFAULT_BOOT, ci: float = DEFAULT_CI, seed: int = 0,
                 resample_seeds: bool = True, suite_weights: Mapping[str, float] | None = None,
                 category_weights: Mapping[str, Mapping[str, float]] | None = None,
+                reference: str | None = None,
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All pairwise comparisons and significance-aware ranks for one metric.
+
+    ``reference``: compare every entry with this one only (not all pairs) -- used for controls,
+    where the question is "does this violation differ from the clean oracle?", and which would
+    otherwise cost n(n-1)/2 paired bootstraps.
 
     Returns ``(pairs, ranks)``.  ``pairs``: one row per (pair, key) with the columns of
     ``paired_compare`` plus ``a, b, p_adj, significant``; the Holm family is one key (one level,
@@ -126,7 +131,9 @@ def compare_all(designs: Mapping[str, Design], *, direction: str = "higher",
     names = sorted(n for n, d in designs.items() if d.n_probes)
     frames = []
     if direction in ("higher", "lower"):
-        for a, b in itertools.combinations(names, 2):
+        combos = (itertools.combinations(names, 2) if reference is None or reference not in names
+                  else [(reference, n) for n in names if n != reference])
+        for a, b in combos:
             r = paired_compare(designs[a], designs[b], levels=levels, n_boot=n_boot, ci=ci,
                                rng=rng_for(seed, "pair", a, b), resample_seeds=resample_seeds, **w)
             if len(r):

@@ -37,6 +37,8 @@ CACHE_SIZE = 8
 COVERED_FRAC = 0.25
 #: Cover pixels needed near an object to call it a contact (a speck is not a wall).
 MIN_CONTACT_PX = 4
+#: Cover pixels within this distance (px) of the nearest one are the contact.
+NEAREST_PX = 3.0
 
 
 @dataclass
@@ -163,9 +165,10 @@ class Analysis:
         cover (a floor, wall, ramp) or other objects within 0.1 D + 3 px of its outline (beyond
         the 2 px rim that cover ignores),
         plus ``travel`` px (how far it moves in a frame: a contact may fall between frames).
-        Cover contributes its mean direction, or both axes when it surrounds the object (in
-        front of an occluder: any direction may be blocked); each touching object the direction
-        to its centre.  Empty when nothing touches it."""
+        Cover contributes the mean direction of its nearest pixels (within 3 px of the closest)
+        in each 90-degree sector where there are some (a floor below, a wall beside: a corner
+        gives both); each touching object the direction to its centre.  Empty when nothing
+        touches it."""
         d = obj.dets[t]
         if d is None:
             return []
@@ -178,10 +181,15 @@ class Analysis:
         ys, xs = np.nonzero(self.scene.cover[t, y0:y1, x0:x1])
         if len(xs) >= MIN_CONTACT_PX:
             v = np.stack([(xs + x0 + 0.5) / s - d.cx, (ys + y0 + 0.5) / s - d.cy], axis=1)
-            v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
-            mean = v.mean(axis=0)
-            n = float(np.linalg.norm(mean))
-            out.extend([mean / n] if n >= 0.3 else [np.array([1.0, 0.0]), np.array([0.0, 1.0])])
+            dist = np.linalg.norm(v, axis=1)
+            close = dist <= dist.min() + NEAREST_PX
+            near = v[close] / np.maximum(dist[close, None], 1e-9)
+            # the nearest cover, by 90-degree sector: a floor below, a wall beside, both at a corner
+            sector = np.round(np.arctan2(near[:, 1], near[:, 0]) / (np.pi / 2)).astype(int) % 4
+            for k in np.unique(sector):
+                mean = near[sector == k].mean(axis=0)
+                if (sector == k).sum() >= 2 and np.linalg.norm(mean) > 1e-9:
+                    out.append(mean / np.linalg.norm(mean))
         for o in self.frames[t]:
             if o is d or o.cls == FOREIGN:
                 continue

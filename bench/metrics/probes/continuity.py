@@ -16,11 +16,13 @@ A contact can change a velocity only along its normal: when the object touches s
 either frame (``Analysis.contact_normals``: cover — a floor, ramp, wall — or another object,
 within the object's fastest step, since a contact can fall between frames), the
 components of Δu along the contact normals are free (a bounce reverses the normal velocity, a
-collision pushes along the line of centres) and the error is what remains,
+collision pushes along the line of centres), and so is a tangential change up to the normal
+one (the friction of an impact, Coulomb with mu <= 1: a landing box stops sliding at once):
 
-    e_t = max(|Δu_t minus its projection on the normals|, |u_t| - max(|u_prev|, |u_prev2|, v_other))
+    e_t = max(|Δu_tan| - |Δu_norm|, |u_t| - max(|u_prev|, |u_prev2|, v_other), 0)
 
-the second term a speed gain beyond anything available (v_other: the fastest other object).
+with Δu_norm the projection of Δu on the normals and Δu_tan the rest; the second term is a
+speed gain beyond anything available (v_other: the fastest other object).
 Away from contacts e_t = |Δu_t|.  A teleport, a stop or start in mid-air, or a rolling object
 halting dead on the floor (its normal is vertical, its velocity horizontal) exceed the
 allowance.  The median and MAD make it self-calibrating: duplicated frames after frame-rate
@@ -52,6 +54,7 @@ MAX_GAP = 3
 MIN_SPREAD = 0.25
 BLINK_R = 2.0
 MOVING_FRAC = 0.005
+NEW_DIRECTION = 0.35
 
 
 def velocities(obj: ObjectTrack) -> list[tuple[int, int, np.ndarray]]:
@@ -62,11 +65,13 @@ def velocities(obj: ObjectTrack) -> list[tuple[int, int, np.ndarray]]:
 
 
 def _free_part(du: np.ndarray, normals: list[np.ndarray]) -> np.ndarray:
-    """``du`` less its projection on the span of ``normals`` (Gram-Schmidt)."""
+    """``du`` less its projection on the span of ``normals`` (Gram-Schmidt; normals within
+    about 20 degrees of one already taken add nothing, so two sightings of one floor do not
+    span the plane)."""
     basis: list[np.ndarray] = []
     for n in normals:
         v = n - sum((n @ b) * b for b in basis)
-        if np.linalg.norm(v) > 1e-6:
+        if np.linalg.norm(v) > NEW_DIRECTION:
             basis.append(v / np.linalg.norm(v))
         if len(basis) == 2:
             return np.zeros(2)
@@ -134,8 +139,12 @@ class ContinuityCheck(ProbeCheck):
                     v_other = max((speed_at[q.name].get(x, 0.0) for q in objs if q is not o
                                    for x in range(p - 1, t + 2)), default=0.0)
                     earlier = float(np.linalg.norm(vs[i - 2][2])) if i >= 2 else before
-                    err = max(float(np.linalg.norm(_free_part(u - u_prev, normals))),
-                              speed - max(before, earlier, v_other))
+                    du = u - u_prev
+                    free = _free_part(du, normals)
+                    # an impact's friction may change the tangential velocity by up to the
+                    # normal impulse (Coulomb, mu <= 1): a landing box stops sliding at once
+                    err = max(float(np.linalg.norm(free)) - float(np.linalg.norm(du - free)),
+                              speed - max(before, earlier, v_other), 0.0)
                 else:
                     err = float(e[i - 1])
                 r = err / base
