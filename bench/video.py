@@ -153,7 +153,11 @@ def write_video(video: Video, path: str | os.PathLike, *, lossless: bool, crf: i
             frames = np.pad(frames, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="edge")
     tags = dict(tags if tags is not None else synthetic_tags(video.provenance))
     with atomic_path(path) as tmp:
-        opts = {} if lossless else {"movflags": "use_metadata_tags"}  # keep bench_* tags in MP4
+        # bitexact: no muxer date or random segment id, so the same pixels and tags give the same
+        # file bytes (and file hash) on every run
+        opts = {"fflags": "+bitexact"}
+        if not lossless:
+            opts["movflags"] = "use_metadata_tags"  # keep bench_* tags in MP4
         container = av.open(str(tmp), mode="w", options=opts)
         try:
             for k, v in tags.items():
@@ -162,6 +166,7 @@ def write_video(video: Video, path: str | os.PathLike, *, lossless: bool, crf: i
             if lossless:
                 stream = container.add_stream("ffv1", rate=rate)
                 stream.pix_fmt = "bgr0"
+                stream.codec_context.options = {"flags": "+bitexact"}
             else:
                 stream = container.add_stream("libx264", rate=rate)
                 stream.pix_fmt = "yuv420p"
