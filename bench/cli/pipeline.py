@@ -312,10 +312,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = REPO / cfg.get("report", {}).get("out", "results")
     validity = None
     if cfg.get("validate"):
-        from bench.report.notebooks import execute_notebook
+        from bench.validity import parse_variant
 
-        execute_notebook("validity", {"run": str(store.root), "out_dir": str(out)}, out / "notebooks")
-        validity = str(out / "validity.csv")
+        if any(parse_variant(m)[0] == "violation" for m in runnable):
+            # the run holds its own controls (cpu profile): the matrix comes from the same scores
+            from bench.report.notebooks import execute_notebook
+
+            execute_notebook("validity", {"run": str(store.root), "out_dir": str(out)}, out / "notebooks")
+            validity = str(out / "validity.csv")
+        else:
+            from bench.cli.validate import run_validity
+
+            validity = run_validity(out, cfg.get("validate_settings", {}))
     paths = build_report([store.root], out, validity_csv=validity, notebooks=True)
     print("bench run: wrote " + ", ".join(str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
                                           for p in paths), file=sys.stderr)
