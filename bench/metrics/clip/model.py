@@ -55,9 +55,27 @@ class ClipEncoder:
             raise UserError(f"{self.folder}: not a loadable CLIP model folder ({type(e).__name__}: "
                             f"{str(e).splitlines()[0] if str(e) else ''})") from None
         self.max_len = int(getattr(self.model.config.text_config, "max_position_embeddings", 77))
+        self._image_cache: dict[str, np.ndarray] = {}
 
     def images(self, frames: np.ndarray) -> np.ndarray:
-        """uint8 ``[T, H, W, 3]`` → ``[T, D]`` unit vectors."""
+        """uint8 ``[T, H, W, 3]`` → ``[T, D]`` unit vectors.
+
+        The last few results are kept by content hash, so CLIPSIM and CLIP-Temp scoring the same
+        decoded video embed its frames once.
+        """
+        import hashlib
+
+        key = hashlib.sha1(np.ascontiguousarray(frames).tobytes()).hexdigest() + str(frames.shape)
+        hit = self._image_cache.get(key)
+        if hit is not None:
+            return hit
+        e = self._embed_images(frames)
+        self._image_cache[key] = e
+        while len(self._image_cache) > 4:
+            self._image_cache.pop(next(iter(self._image_cache)))
+        return e
+
+    def _embed_images(self, frames: np.ndarray) -> np.ndarray:
         import torch
 
         out = []
