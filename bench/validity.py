@@ -21,6 +21,9 @@ the dose-response):
   their own verdicts (share of violated videos not passing) and the clean failure rate.
 - **dose-response**: AUROC at each magnitude; **monotone** when it never decreases by more than
   0.05 as the magnitude grows (a tolerance for sampling noise at these sizes).
+- **detection_at_max**: the detection rate at the violation's largest magnitude; **targets**:
+  whether the oracle world designed this violation to trip this check; **clean_fail_rate**: the
+  share of clean videos a probe check does not pass; **valid**: see ``_valid`` below.
 
 For each metric m and nuisance n: the **false-positive rate** = share of pairs where the clean
 video is not flagged and the nuisance video is (verdict flips to fail for probe checks; crossing
@@ -107,6 +110,7 @@ def validity_tables(scores: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, p
              for r in man.itertuples() if isinstance(getattr(r, "content_sha256", None), str)}
 
     mrows, drows, nrows = [], [], []
+    targets = _targets()
     for metric, g in ok.groupby("metric", sort=True):
         direction = g["direction"].iloc[0]
         hib = direction != "lower"
@@ -128,9 +132,10 @@ def validity_tables(scores: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, p
                 pairs_c.append(cval)
                 pairs_v.append(float(r.value))
                 verd_v.append(r.verdict)
-                by_mag.setdefault(r.mag, ([], []))
+                by_mag.setdefault(r.mag, ([], [], []))
                 by_mag[r.mag][0].append(cval)
                 by_mag[r.mag][1].append(float(r.value))
+                by_mag[r.mag][2].append(r.verdict)
             if not pairs_v:
                 continue
             c, v = np.array(pairs_c), np.array(pairs_v)
@@ -144,14 +149,20 @@ def validity_tables(scores: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, p
                               "n": len(by_mag[mag][1])})
             aurocs = [a for _, a in dose]
             monotone = (all(b >= a - 0.05 for a, b in zip(aurocs, aurocs[1:])) if len(aurocs) > 1 else None)
+            top = by_mag[max(by_mag)]
             row = {"metric": metric, "metric_kind": kind, "direction": direction, "violation": vname,
+                   "targets": metric in targets.get(vname, ()),
                    "n_pairs": len(v), "auroc": auroc(c, v, hib), "threshold": thr, "youden_j": j,
-                   "monotone": monotone, "magnitudes": len(dose),
+                   "monotone": monotone, "magnitudes": len(dose), "max_magnitude": max(by_mag),
                    "dose": ";".join(f"{m:g}:{a:.3f}" for m, a in dose)}
             if kind == "probe":
                 row["detection_rate"] = float(np.mean([vd != "pass" for vd in verd_v]))
+                row["detection_at_max"] = float(np.mean([vd != "pass" for vd in top[2]]))
+                row["clean_fail_rate"] = float((clean["verdict"] != "pass").mean())
             else:
                 row["detection_rate"] = float(_flagged(v, thr, hib).mean())
+                row["detection_at_max"] = float(_flagged(np.array(top[1]), thr, hib).mean())
+                row["clean_fail_rate"] = math.nan
             mrows.append(row)
         # nuisances: flips relative to the clean video of the same (probe, sample)
         thr_all = np.nanmedian(list(pooled_thr.values())) if pooled_thr else math.nan
@@ -182,7 +193,34 @@ def validity_tables(scores: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, p
         wide = nuis.pivot_table(index="metric", columns="nuisance", values="fpr", aggfunc="first")
         wide.columns = [f"fpr_{c}" for c in wide.columns]
         matrix = matrix.merge(wide, left_on="metric", right_index=True, how="left")
+    if len(matrix):
+        matrix["valid"] = _valid(matrix)
     return {"matrix": matrix, "dose": pd.DataFrame(drows), "nuisance": nuis}
+
+
+#: A probe check is **valid** (enters the leaderboard's pass rate) when, for at least one
+#: violation with >= MIN_PAIRS pairs, its verdict fails >= MIN_DETECTION of the violated videos at
+#: that violation's largest magnitude, it fails <= MAX_CLEAN_FAIL of clean videos, and no
+#: nuisance flips more than MAX_NUISANCE_FPR of clean passes.  The column is per row; the
+#: leaderboard takes a check as valid when any of its rows is.
+MIN_DETECTION, MAX_CLEAN_FAIL, MAX_NUISANCE_FPR, MIN_PAIRS = 0.8, 0.1, 0.1, 3
+
+
+def _valid(m: pd.DataFrame) -> pd.Series:
+    fpr_cols = [c for c in m.columns if str(c).startswith("fpr_")]
+    worst_fpr = m[fpr_cols].max(axis=1).fillna(0.0) if fpr_cols else pd.Series(0.0, index=m.index)
+    return ((m["metric_kind"] == "probe") & (m["n_pairs"] >= MIN_PAIRS)
+            & (m["detection_at_max"] >= MIN_DETECTION) & (m["clean_fail_rate"].fillna(1.0) <= MAX_CLEAN_FAIL)
+            & (worst_fpr <= MAX_NUISANCE_FPR))
+
+
+def _targets() -> dict[str, tuple[str, ...]]:
+    """Violation -> the probe checks it is designed to trip (from the oracle world)."""
+    try:
+        from bench.world import VIOLATIONS
+    except ImportError:  # pragma: no cover - the world is part of the package
+        return {}
+    return {name: tuple(spec.checks) for name, spec in VIOLATIONS.items()}
 
 
 def write_validity(tables: dict[str, pd.DataFrame], out: Path, *, provenance: dict[str, Any]) -> list[Path]:

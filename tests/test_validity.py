@@ -79,3 +79,15 @@ def test_unchanged_videos_are_left_out():
     man.loc[man.model == "oracle+vanish:0.5", "content_sha256"] = "c"  # identical to clean
     m = validity_tables(scores, man)["matrix"].set_index("metric")
     assert m.loc["probe.reappearance", "n_pairs"] == 6
+
+
+def test_valid_column_needs_detection_at_full_magnitude_and_no_nuisance_flips():
+    scores, man = _rows()
+    m = validity_tables(scores, man)["matrix"].set_index("metric")
+    r = m.loc["probe.reappearance"]
+    assert r["detection_at_max"] == 1.0 and r["clean_fail_rate"] == 0.0
+    assert not bool(r["valid"])  # the noise nuisance flips 1/6 > 10% of clean passes
+    quiet = scores[scores.model != "oracle~noise:1"]
+    m2 = validity_tables(quiet, man)["matrix"].set_index("metric")
+    assert bool(m2.loc["probe.reappearance", "valid"])
+    assert not bool(m2.loc["temporal.flicker", "valid"])  # standard metrics never gate the pass rate

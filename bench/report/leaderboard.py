@@ -199,10 +199,15 @@ def main_table(lb: Leaderboard, section: str) -> pd.DataFrame:
     pct = bool(lb.schema.primary.get("percent", True))
     suites = _suites(lb)
     rows = []
+    vs = _vs_reference(lb) if section == "control" else {}
     for e in lb.section_entries(section):
         c = _cell(lb, e, PASS_ID, "overall")
         r = _rank(lb, e, PASS_ID, "overall")
-        row = {"Rank": rank_label(r["rank_lo"], r["rank_hi"]) if r is not None else MISSING, "Model": e}
+        if section == "control":
+            # controls are compared with the clean oracle only: say whether each differs from it
+            row = {"vs oracle": "reference" if e == "oracle" else vs.get(e, MISSING), "Model": e}
+        else:
+            row = {"Rank": rank_label(r["rank_lo"], r["rank_hi"]) if r is not None else MISSING, "Model": e}
         row["Overall"] = (fmt_ci(c["estimate"], c["ci_lo"], c["ci_hi"], pct) + (" †" if c["partial"] else "")
                           if c is not None and np.isfinite(c["estimate"]) else MISSING)
         for s in suites:
@@ -212,18 +217,36 @@ def main_table(lb: Leaderboard, section: str) -> pd.DataFrame:
                 row[s] = MISSING
             else:
                 row[s] = fmt_ci(cs["estimate"], cs["ci_lo"], cs["ci_hi"], pct) + (" †" if cs["partial"] else "")
-                if rs is not None:
+                if rs is not None and section != "control":
                     row[s] += f" ({rank_label(rs['rank_lo'], rs['rank_hi'])})"
         row["Setup failed"] = int(c["n_setup_failed"]) if c is not None else 0
         row["Missing"] = int(c["n_missing"]) if c is not None else 0
         row["Videos"] = int(c["n_videos"]) if c is not None else 0
-        row["_k"] = (r["rank"] if r is not None else 1e9, -(c["estimate"] if c is not None and
-                                                           np.isfinite(c["estimate"]) else -1e9))
+        est = c["estimate"] if c is not None and np.isfinite(c["estimate"]) else -1e9
+        rank = 0 if section == "control" else (r["rank"] if r is not None else 1e9)  # controls: by estimate
+        row["_k"] = (rank, -est)
         rows.append(row)
     df = pd.DataFrame(rows)
     if not len(df):
         return df
     return df.sort_values("_k", kind="mergesort").drop(columns="_k").reset_index(drop=True)
+
+
+def _vs_reference(lb: Leaderboard, reference: str = "oracle") -> dict[str, str]:
+    """Per control: its overall pass-rate difference from the clean oracle, flagged when the
+    paired test is significant after Holm's correction (``lb.pairs`` holds only those pairs)."""
+    p = lb.pairs
+    if not len(p):
+        return {}
+    p = p[(p["metric"] == PASS_ID) & (p["level"] == "overall") & (p["section"] == "control")]
+    out = {}
+    for r in p.itertuples(index=False):
+        if reference not in (r.a, r.b):
+            continue
+        other, d = (r.b, -r.diff) if r.a == reference else (r.a, r.diff)
+        mark = "differs" if bool(r.significant) else "n.s."
+        out[other] = f"{100 * d:+.1f} pp, {mark} (p={fmt_p(r.p_adj)})"
+    return out
 
 
 def category_table(lb: Leaderboard) -> pd.DataFrame:
@@ -500,16 +523,17 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
             continue
         b.append(H(SECTION_TITLES[sec]))
         if sec == "control":
-            b.append(P("Controls are compared with the clean `oracle` only (paired, on shared probes). "
-              "Controls are the oracle world (ground truth) and its controlled violations (`oracle+…`) and "
+            b.append(P("Controls are the oracle world (ground truth) and its controlled violations (`oracle+…`) and "
                        "nuisances (`oracle~…`). The oracle should pass, violations should fail, nuisances should not "
-                       "change verdicts. Ranked among themselves only.", trusted=True))
+                       "change verdicts. They are not ranked: the first column gives each control's overall "
+                       "difference from the clean `oracle` (paired on shared probes; Holm-corrected p).",
+                       trusted=True))
         if sec == "random":
             b.append(P(f"Made with randomly initialised weights (run.json or manifest `random_weights`): these rows "
                        f"test the plumbing and are **not** scores of any real model (suffix `{RANDOM_TAG.strip()}`).",
                        trusted=True))
-        b.append(TABLE(t, f"{sch.display(PASS_ID)} [95% CI]; in brackets after a suite value: its rank range "
-                          "within this section."))
+        b.append(TABLE(t, f"{sch.display(PASS_ID)} [95% CI]" + ("; in brackets after a suite value: its rank "
+                          "range within this section." if sec != "control" else ".")))
 
     b += [H("Pass rate by category"), TABLE(category_table(lb))]
     if len(lb.checks):
