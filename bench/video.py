@@ -232,14 +232,22 @@ def read_video(path: str | os.PathLike) -> Video:
         container = av.open(str(path), mode="r")
     except Exception as e:  # av.error.InvalidDataError and friends
         raise UserError(f"{path}: cannot decode video ({type(e).__name__}: {e})") from None
-    video = _decode_container(container, str(path))
     try:
-        with av.open(str(path)) as c:
-            meta = dict(c.metadata)
+        meta = dict(container.metadata)
     except Exception:
         meta = {}
+    video = _decode_container(container, str(path))
     video.provenance = {**video.provenance, "file": str(path), "container_metadata": meta}
     return video
+
+
+def _bgr0_to_rgb(fr: Any) -> np.ndarray:
+    """Our lossless FFV1 frames are ``bgr0``: reorder the plane in numpy (exact, and ~1.5x faster
+    per video than swscale's conversion to rgb24)."""
+    plane = fr.planes[0]
+    h, w = fr.height, fr.width
+    a = np.frombuffer(plane, np.uint8).reshape(h, plane.line_size)[:, : w * 4].reshape(h, w, 4)
+    return np.ascontiguousarray(a[..., 2::-1])
 
 
 def _decode_container(container: Any, name: str) -> Video:
@@ -255,7 +263,7 @@ def _decode_container(container: Any, name: str) -> Video:
         times = []
         try:
             for fr in container.decode(stream):
-                arr = fr.to_ndarray(format="rgb24")
+                arr = _bgr0_to_rgb(fr) if fr.format.name == "bgr0" else fr.to_ndarray(format="rgb24")
                 frames.append(arr)
                 if fr.time is not None:
                     times.append(float(fr.time))
