@@ -171,14 +171,19 @@ def embedded_bench() -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=60, help="videos for the decode-once measurement")
-    ap.add_argument("--scales", default="100,1000,10000")
+    ap.add_argument("--scales", default="100,1000,10000", help="run sizes; '' keeps the previous file's figures")
     ap.add_argument("--bench", action="store_true", help="also time the embedded `bench run --profile cpu`")
     ap.add_argument("--out", default=str(REPO / "results" / "perf" / "pipeline.json"))
     args = ap.parse_args(argv)
-    res: dict[str, object] = {"machine": _machine(), "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    prev = json.loads(Path(args.out).read_text()) if Path(args.out).exists() else {}
+    res: dict[str, object] = dict(prev)  # sections not measured this time keep their earlier figures
+    res["machine"] = _machine()
+    res["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     res["decode_once"] = decode_once_gain(args.n)
     print(json.dumps(res["decode_once"], indent=1), file=sys.stderr)
-    res["scaling"] = scaling([int(x) for x in args.scales.split(",") if x])
+    scales = [int(x) for x in args.scales.split(",") if x]
+    if scales:
+        res["scaling"] = scaling(scales)
     if args.bench:
         res["embedded_bench"] = embedded_bench()
     res["machine_after"] = {"load_avg_1m": os.getloadavg()[0]}
