@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from bench.errors import UserError
-from bench.metrics.base import METRICS, MetricSpec, MetricValue, Sample, VideoMetric
-from bench.metrics.clip.model import ClipOptions
+from bench.metrics.base import METRICS, MetricSpec, MetricValue, Sample
+from bench.metrics.clip.model import ClipMetric, ClipOptions
 from bench.video import Video
 
 SPEC = MetricSpec(
@@ -37,16 +37,10 @@ SPEC = MetricSpec(
 
 
 @METRICS.register(SPEC.id)
-class ClipSim(VideoMetric):
+class ClipSim(ClipMetric):
     """Options: ``model`` (registry name, env ``BENCH_CLIP_MODEL``), ``weights`` (explicit folder)."""
 
     spec = SPEC
-
-    def __init__(self, model: str | None = None, weights: str | os.PathLike | None = None):
-        self.opts = ClipOptions(model, weights)
-
-    def available(self) -> tuple[bool, str]:
-        return self.opts.available()
 
     def compute(self, video: Video, sample: Sample) -> MetricValue:
         prompt = (sample.prompt or "").strip()

@@ -6,8 +6,8 @@ import os
 
 import numpy as np
 
-from bench.metrics.base import METRICS, MetricSpec, MetricValue, Sample, VideoMetric
-from bench.metrics.clip.model import ClipOptions
+from bench.metrics.base import METRICS, MetricSpec, MetricValue, Sample
+from bench.metrics.clip.model import ClipMetric
 from bench.video import Video
 
 SPEC = MetricSpec(
@@ -33,16 +33,10 @@ SPEC = MetricSpec(
 
 
 @METRICS.register(SPEC.id)
-class ClipTemp(VideoMetric):
+class ClipTemp(ClipMetric):
     """Options: ``model`` (registry name, env ``BENCH_CLIP_MODEL``), ``weights`` (explicit folder)."""
 
     spec = SPEC
-
-    def __init__(self, model: str | None = None, weights: str | os.PathLike | None = None):
-        self.opts = ClipOptions(model, weights)
-
-    def available(self) -> tuple[bool, str]:
-        return self.opts.available()
 
     def compute(self, video: Video, sample: Sample) -> MetricValue:
         if video.T < 2:

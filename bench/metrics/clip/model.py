@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from bench.errors import UserError
+from bench.metrics.base import VideoMetric
 
 DEFAULT = "clip-vit-base-patch32"
 
@@ -136,3 +137,13 @@ class ClipOptions:
 
     def encoder(self, needed_by: str) -> ClipEncoder:
         return encoder(self.model_name, self.weights, needed_by)
+
+
+class ClipMetric(VideoMetric):
+    """Base of the CLIP metrics: options (model name, explicit weights folder) and availability."""
+
+    def __init__(self, model: str | None = None, weights: str | os.PathLike | None = None):
+        self.opts = ClipOptions(model, weights)
+
+    def available(self) -> tuple[bool, str]:
+        return self.opts.available()
