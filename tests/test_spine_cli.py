@@ -103,3 +103,15 @@ def test_bad_suite_line_is_reported_with_file_and_line(tmp_path, capsys):
     p.write_text(json.dumps(good) + "\n" + '{"id": "physics.a.c", "suite": "physics"}\n')
     assert main(["suites", "--suite", str(p)]) == 2
     assert f"{p}:2: missing required field 'category'" in capsys.readouterr().err
+
+
+def test_doctor_says_truthfully_that_no_generator_weights_are_here():
+    r = run_cli("doctor")
+    assert r.returncode == 0, r.stderr
+    assert "no real generator weights are present here" in r.stdout
+    assert "bench weights fetch wan2.1-t2v-1.3b" in r.stdout
+    assert "profile `make bench` would pick: cpu" in r.stdout
+    data = json.loads(run_cli("doctor", "--json").stdout)
+    real = [g for g in data["generators"] if g["kind"] == "diffusers"]
+    assert real and not any(g["runs_here"] for g in real)
+    assert not any(w["found"] for w in data["weights"])

@@ -124,8 +124,15 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     found = sum(r["found"] for r in w)
     print(f"\nweights: {found} of {len(w)} found")
     for r in w:
-        mark = "found  " if r["found"] else "MISSING"
-        print(f"  {mark} {r['name']:<34} {r['status']}")
+        if r["found"]:
+            print(f"  found   {r['name']:<38} {r['status']}")
+        else:  # the full message (where it looked) is in `bench doctor --json` / `bench weights list`
+            need = ", ".join(r["used_by"]) or "-"
+            print(f"  MISSING {r['name']:<38} {r['size'] or '?':>10}  for {need[:48]:<48}  "
+                  f"get: bench weights fetch {r['name']}")
+    if any(not r["found"] for r in w):
+        print("  (where each was looked for: `bench weights list`; offline copies go in "
+              "$BENCH_WEIGHTS_DIR/<name>/)")
     g = rep["generators"]
     runnable = [r for r in g if r["runs_here"]]
     print(f"\ngenerators: {len(runnable)} of {len(g)} can run here")
