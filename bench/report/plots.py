@@ -43,6 +43,8 @@ def bars_with_ci(rows: pd.DataFrame, path: Path, *, title: str, ylabel: str, per
     r = r.assign(_k=(sign * r["estimate"]).fillna(-np.inf)).sort_values("_k", ascending=False, kind="mergesort")
     scale = 100.0 if percent else 1.0
     n = len(r)
+    if n > 12:  # many entries (e.g. the controls): horizontal bars stay readable
+        return _hbars_with_ci(r, path, title=title, label=ylabel, scale=scale, percent=percent)
     fig = _figure(max(4.0, 0.9 * n + 1.5), 3.6)
     ax = fig.add_subplot()
     x = np.arange(n)
@@ -73,6 +75,41 @@ def bars_with_ci(rows: pd.DataFrame, path: Path, *, title: str, ylabel: str, per
     present = [s for s in SECTION_COLOURS if s in set(r["section"])]
     if len(present) > 1:
         ax.legend(handles=[Patch(color=SECTION_COLOURS[s], label=s) for s in present], fontsize=7, loc="upper right")
+    return _save(fig, path)
+
+
+def _hbars_with_ci(r: pd.DataFrame, path: Path, *, title: str, label: str, scale: float,
+                   percent: bool) -> Path:
+    """``bars_with_ci`` for many entries: one horizontal bar per row, best at the top."""
+    n = len(r)
+    fig = _figure(7.5, max(3.0, 0.22 * n + 1.2))
+    ax = fig.add_subplot()
+    y = np.arange(n)[::-1]
+    est = r["estimate"].to_numpy(float) * scale
+    lo = r["ci_lo"].to_numpy(float) * scale
+    hi = r["ci_hi"].to_numpy(float) * scale
+    colours = [SECTION_COLOURS.get(s, "#3b6ea8") for s in r["section"]]
+    ok = np.isfinite(est)
+    ax.barh(y[ok], est[ok], color=[c for c, o in zip(colours, ok) if o], height=0.7, edgecolor="black",
+            linewidth=0.4)
+    good = ok & np.isfinite(lo) & np.isfinite(hi)
+    err = np.vstack([est - lo, hi - est])
+    ax.errorbar(est[good], y[good], xerr=err[:, good], fmt="none", ecolor="black", capsize=2, linewidth=0.8)
+    for yi in y[~ok]:
+        ax.text(0, yi, "—", ha="left", va="center", fontsize=9)
+    names = [textwrap.shorten(str(e), 34, placeholder="…") + (" [random weights]" if s == "random" else "")
+             for e, s in zip(r["entry"], r["section"])]
+    ax.set_yticks(y, names, fontsize=7)
+    ax.set_xlabel(label)
+    ax.set_title(title, fontsize=10)
+    if percent:
+        ax.set_xlim(0, 100)
+    ax.grid(axis="x", alpha=0.3)
+    from matplotlib.patches import Patch
+
+    present = [s for s in SECTION_COLOURS if s in set(r["section"])]
+    if len(present) > 1:
+        ax.legend(handles=[Patch(color=SECTION_COLOURS[s], label=s) for s in present], fontsize=7, loc="lower right")
     return _save(fig, path)
 
 
