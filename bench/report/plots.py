@@ -70,12 +70,17 @@ def bars_with_ci(rows: pd.DataFrame, path: Path, *, title: str, ylabel: str, per
     if percent:
         ax.set_ylim(0, 100)
     ax.grid(axis="y", alpha=0.3)
+    _section_legend(ax, r, "upper right")
+    return _save(fig, path)
+
+
+def _section_legend(ax, r: pd.DataFrame, loc: str) -> None:  # type: ignore[no-untyped-def]
+    """A colour legend of the sections present, when there is more than one."""
     from matplotlib.patches import Patch
 
     present = [s for s in SECTION_COLOURS if s in set(r["section"])]
     if len(present) > 1:
-        ax.legend(handles=[Patch(color=SECTION_COLOURS[s], label=s) for s in present], fontsize=7, loc="upper right")
-    return _save(fig, path)
+        ax.legend(handles=[Patch(color=SECTION_COLOURS[s], label=s) for s in present], fontsize=7, loc=loc)
 
 
 def _hbars_with_ci(r: pd.DataFrame, path: Path, *, title: str, label: str, scale: float,
@@ -105,11 +110,7 @@ def _hbars_with_ci(r: pd.DataFrame, path: Path, *, title: str, label: str, scale
     if percent:
         ax.set_xlim(0, 100)
     ax.grid(axis="x", alpha=0.3)
-    from matplotlib.patches import Patch
-
-    present = [s for s in SECTION_COLOURS if s in set(r["section"])]
-    if len(present) > 1:
-        ax.legend(handles=[Patch(color=SECTION_COLOURS[s], label=s) for s in present], fontsize=7, loc="lower right")
+    _section_legend(ax, r, "lower right")
     return _save(fig, path)
 
 
