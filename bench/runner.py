@@ -132,6 +132,7 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
     summary = {"planned": len(jobs), "skipped_done": len(jobs) - len(todo), "generated": 0,
                "unsupported": 0, "seconds": 0.0, "rank": rank, "world": world}
     t_all = time.perf_counter()
+    labelled = bool(store.meta().get("random_weights"))
     for job in progress(todo, len(todo), f"generate [rank {rank}/{world}]"):
         g = gens[job.model]
         probe = by_suite[job.suite].probe(job.probe_id)
@@ -155,9 +156,10 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
         row["revision"] = video.provenance.get("revision", g.info.revision)
         out = store.add_video(row, video)
         summary["generated"] += 1
-        if out.get("random_weights") and not store.meta().get("random_weights"):
+        if out.get("random_weights") and not labelled:
             # label the whole run: no score from it may pass as a real model's
             store.update_meta(random_weights=True)
+            labelled = True
     for g in gens.values():
         g.close()
     summary["seconds"] = round(time.perf_counter() - t_all, 3)

@@ -66,8 +66,7 @@ def plot_tracks(video: Any, probe: dict[str, Any], ax: Any = None) -> Any:
         pts = np.array([an.image_xy(t, obj.xy[t]) if obj.present[t] else (np.nan, np.nan)
                         for t in range(an.T)])
         ax.plot(pts[:, 0], pts[:, 1], ".-", lw=1, ms=3, label=name)
-    ax.set_title(f"tracks ({an.detector} detector); camera: {an.camera.kind if hasattr(an.camera, 'kind') else ''}",
-                 fontsize=8)
+    ax.set_title(f"tracks ({an.detector} detector); camera: {an.camera.status}", fontsize=8)
     ax.legend(fontsize=7, loc="best")
     ax.set_axis_off()
     return an
