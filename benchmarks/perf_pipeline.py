@@ -48,7 +48,6 @@ def decode_once_gain(n: int) -> dict[str, object]:
     from bench.cli.pipeline import open_or_create_run
     from bench.metrics.base import METRICS, Sample
     from bench.runner import generate
-    from bench.store.run import RunStore
     from bench.suites import load_suites
     from bench.video import read_video
 

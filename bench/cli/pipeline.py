@@ -235,7 +235,6 @@ def _work(job: dict[str, Any], phase: str, rank: int, world: int) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bench import runner
     from bench.profiles import choose_profile, load_config, profile_config
     from bench.scoring import score_run
     from bench.suites import load_suites
