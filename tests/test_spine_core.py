@@ -126,3 +126,45 @@ def test_run_store_refuses_other_formats_and_missing_dirs(tmp_path):
     (d / "run.json").write_text(json.dumps({"format": 0}))
     with pytest.raises(UserError, match="run format 0 is not the supported format"):
         RunStore.open(d)
+
+
+def _race_writer(root: str, rank: int, n: int) -> None:
+    import pandas as pd
+
+    store = RunStore.open(root)
+    for i in range(n):
+        df = pd.DataFrame([{"model": f"m{rank}", "suite": "s", "probe_id": f"p{i}", "sample": 0,
+                            "metric": "x", "value": float(i)}])
+        store.write_score_part(df, f"rank{rank}-{i:05d}")
+        store.consolidate_scores()
+
+
+def _race_reader(root: str, n: int, errors) -> None:
+    store = RunStore.open(root)
+    for _ in range(n):
+        try:
+            store.scores()
+        except Exception as e:  # noqa: BLE001 - the test reports whatever broke
+            errors.put(f"{type(e).__name__}: {e}")
+            return
+
+
+def test_reading_scores_while_other_ranks_consolidate_never_loses_a_part(tmp_path):
+    # Regression: a rank reading scores (listing parts, then reading them) while another rank
+    # consolidated (merging, then deleting parts) read a part that had just been deleted.
+    import multiprocessing as mp
+
+    store = RunStore.create(tmp_path / "run", {"config": {}})
+    ctx = mp.get_context("fork")
+    errors = ctx.Queue()
+    procs = [ctx.Process(target=_race_writer, args=(str(store.root), r, 40)) for r in range(2)]
+    procs += [ctx.Process(target=_race_reader, args=(str(store.root), 150, errors)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    assert errors.empty(), errors.get()
+    df = store.scores()
+    # every row of both writers survives consolidation: 2 ranks x 40 parts of one row each
+    assert len(df) == 80 and not list(store.parts_dir.glob("*.parquet"))

@@ -318,7 +318,15 @@ class RunStore:
         return p
 
     def scores(self) -> "Any":
-        """All score rows: the consolidated file plus any parts not yet consolidated."""
+        """All score rows: the consolidated file plus any parts not yet consolidated.
+
+        Reads under a shared lock so that a concurrent ``consolidate_scores`` (another rank
+        finishing) cannot delete a part between the listing and the read.
+        """
+        with _locked(self.root / ".scores.lock", shared=True):
+            return self._scores_unlocked()
+
+    def _scores_unlocked(self) -> "Any":
         import pandas as pd
 
         frames = []
@@ -343,7 +351,7 @@ class RunStore:
         with _locked(self.root / ".scores.lock"):
             parts = sorted(p for p in self.parts_dir.glob("*.parquet")
                            if not p.name.startswith(".tmp-")) if self.parts_dir.exists() else []
-            df = self.scores()
+            df = self._scores_unlocked()
             if len(df):
                 key = ["model", "suite", "probe_id", "sample", "metric"]
                 df = df.sort_values(key, kind="mergesort").reset_index(drop=True)
@@ -365,11 +373,28 @@ def _read_parquet(p: Path) -> "Any":
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+def _locked(path: Path, shared: bool = False) -> Iterator[None]:
+    """``flock`` on ``path`` (exclusive, or shared for readers).
+
+    A reader of a run it may not write to (read-only copy of a published run) cannot create
+    the lock file; nobody can be consolidating there, so it reads without the lock.
+    """
+    if shared:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                fd = None
+        if fd is None:
+            yield
+            return
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
