@@ -4,7 +4,8 @@ For each manifest row of this rank's shard that still lacks a score for some sel
 1. read the lossless file once (``bench.video.read_video``), checking its sha256 against the
    manifest (a mismatch is a corrupt run: reported, not scored);
 2. build the ``Sample`` (probe from its suite, prompt as used, manifest row);
-3. for each metric: not applicable -> no row; unavailable here (weights, packages) -> a row with
+3. for each metric not yet scored (or scored with another metric version, or unavailable
+   then and available now): not applicable -> no row; unavailable here (weights, packages) -> a row with
    ``status='unavailable'``, ``value=NaN`` and the reason; otherwise ``compute`` -> a row with
    the value (and verdict/reason for probe checks).  Set-level metrics (FVD, KVD) take their
    per-video features from the same decoded frames (cached under ``features/``) and are reduced
@@ -52,6 +53,14 @@ def select_metrics(ids: list[str] | None) -> list[Metric]:
     return out
 
 
+def _stale(prev: tuple[str, str] | None, metric: Metric, available: bool) -> bool:
+    """Whether a (video, metric) pair needs (re)scoring given the row already there, if any."""
+    if prev is None:
+        return True
+    version, status = prev
+    return version != str(metric.spec.version) or (status == "unavailable" and available)
+
+
 def _row(store: RunStore, mrow: dict[str, Any], metric: Metric, value: float, *, status: str,
          verdict: str | None = None, reason: str = "") -> dict[str, Any]:
     spec = metric.spec
@@ -80,10 +89,13 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
     rows = shard(rows, rank, world)
     store.sweep_temp(older_than_s=0.0 if world == 1 else 3600.0)
     existing = store.scores()
-    have: set[tuple] = set()
+    # (video, metric) -> (metric_version, status) of the row already there: it is kept unless
+    # the metric's version changed since (its numbers did) or it was unavailable and can run now
+    have: dict[tuple, tuple[str, str]] = {}
     if len(existing):
-        have = set(zip(existing["model"], existing["suite"], existing["probe_id"],
-                       existing["sample"].astype(int), existing["metric"]))
+        have = dict(zip(zip(existing["model"], existing["suite"], existing["probe_id"],
+                            existing["sample"].astype(int), existing["metric"]),
+                        zip(existing["metric_version"].astype(str), existing["status"])))
     suites = dict(suites or {})
     meta = store.meta()
     meta_suites = meta.get("suites", {})
@@ -135,7 +147,7 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
                         todo.append(m)
                     else:
                         features[m.spec.id][mrow["sha256"]] = f
-            elif key + (m.spec.id,) not in have:
+            elif _stale(have.get(key + (m.spec.id,)), m, avail[m.spec.id][0]):
                 todo.append(m)
         if not todo:
             continue

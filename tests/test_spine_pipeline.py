@@ -133,3 +133,24 @@ def test_score_refuses_a_corrupted_video(tmp_path, tiny_suite):
     p.write_bytes(p.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(UserError, match="sha256 does not match the manifest"):
         scoring.score_run(store, ["test.mean"], suites={tiny_suite.name: tiny_suite})
+
+
+def test_rescoring_redoes_only_a_changed_metric_version_and_newly_available_weights(tmp_path, tiny_suite,
+                                                                                    monkeypatch):
+    store = RunStore.create(tmp_path / "r", {"config": {}})
+    _gen(store, tiny_suite)
+    suites = {tiny_suite.name: tiny_suite}
+    scoring.score_run(store, IDS, suites=suites)
+    CALLS["m1"] = CALLS["m2"] = 0
+    # a new release of test.mean (version 2) and the weights of test.weighted appear
+    monkeypatch.setattr(MeanBrightness, "spec", MetricSpec(id="test.mean", version="2", needs=("frames",),
+                                                           direction="none", range=(0, 255)))
+    monkeypatch.setattr(NeedsWeights, "available", lambda self: (True, ""))
+    monkeypatch.setattr(NeedsWeights, "compute", lambda self, v, s: MetricValue(7.0), raising=False)
+    scoring.score_run(store, IDS, suites=suites)
+    assert CALLS["m1"] == 2 and CALLS["m2"] == 0  # only the changed metric ran again
+    df = pd.read_parquet(store.scores_path)
+    assert len(df) == 2 * 3  # replaced, not duplicated
+    assert set(df[df.metric == "test.mean"].metric_version) == {"2"}
+    w = df[df.metric == "test.weighted"]
+    assert (w.status == "ok").all() and (w.value == 7.0).all()

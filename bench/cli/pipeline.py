@@ -42,7 +42,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="score every video of a run (decode once, all metrics)",
                        description="Score every video of a run: each video is decoded once and every "
                                    "selected metric runs on it; metrics that cannot run here are recorded "
-                                   "as unavailable with the reason.  Already-scored pairs are skipped.")
+                                   "as unavailable with the reason.  Already-scored pairs are skipped, "
+                                   "unless the metric's version changed or its weights appeared since.")
     p.add_argument("run", help="run directory")
     p.add_argument("--metrics", nargs="+", help="metric ids (default: every registered metric)")
     p.add_argument("--reference", help="FVD reference: 'oracle-ensemble' (default) or a folder of real videos")
