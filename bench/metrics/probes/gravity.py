@@ -92,8 +92,9 @@ def _px_per_metre(probe: dict[str, Any], a: Analysis) -> float | None:
 
 def _in_flight(a: Analysis, obj: ObjectTrack, g: str) -> np.ndarray:
     """Frames that may belong to free flight: not touching another object (a collision
-    changes the velocity), and, under gravity, not sliding or rolling level on a support
-    (supported with a vertical speed under 0.005 H per frame)."""
+    changes the velocity), and, under gravity, not sliding, rolling, landing or taking off
+    level on a support (supported, with a vertical step under 0.005 H per frame on either
+    side).  The frames left out cut the flight into separate segments (``segments``)."""
     keep = np.ones(a.T, bool)
     m = 0.1 * obj.diameter + 3.0
     for t in np.nonzero(obj.present)[0]:
@@ -104,8 +105,11 @@ def _in_flight(a: Analysis, obj: ObjectTrack, g: str) -> np.ndarray:
                                                    and e.bbox[1] - m <= d.bbox[3] and d.bbox[1] <= e.bbox[3] + m):
                 keep[t] = False
         if g != "none" and keep[t]:
+            # level on at least one side: the frame where it lands on, or leaves, a support
+            # (the step into or out of it is vertical, the other is not: an impact or a
+            # departure, which a single parabola through the frame would bend around)
             nb = [u for u in (t - 1, t + 1) if 0 <= u < a.T and obj.present[u]]
-            vy = max((abs(obj.xy[u, 1] - obj.xy[t, 1]) for u in nb), default=0.0)
+            vy = min((abs(obj.xy[u, 1] - obj.xy[t, 1]) for u in nb), default=0.0)
             if vy < LEVEL_SPEED * a.H and a.supported(obj, int(t), g == "down"):
                 keep[t] = False
     return keep
@@ -129,7 +133,7 @@ def _sign_r(sn: float, tstat: float | None, g: str) -> float:
 @METRICS.register("probe.gravity")
 class GravityCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.gravity", version="1", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.gravity", version="2", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Flight segments fitted with one shared curvature y = c2 tau^2 + b_k tau + c_k; "
                     "a = 2 c2 must have the sign of expect.gravity with t >= 3 and sagitta a D^2/8 >= 0.005 H "

@@ -73,12 +73,17 @@ class Segment:
 
 
 def visible_pieces(obj: ObjectTrack, max_gap: int, keep: np.ndarray | None = None) -> list[np.ndarray]:
-    """Fully visible frames (and ``keep``) split where more than ``max_gap`` frames are missing."""
+    """Fully visible frames (and ``keep``) split where more than ``max_gap`` frames are missing,
+    and at every frame ``keep`` leaves out: a detection drop-out of a frame or two may be
+    bridged, a frame excluded on purpose (a contact, a rest) may not."""
     ts = np.nonzero(obj.full if keep is None else obj.full & keep)[0]
     if not len(ts):
         return []
-    cuts = np.nonzero(np.diff(ts) > max_gap + 1)[0] + 1
-    return np.split(ts, cuts)
+    cut = np.diff(ts) > max_gap + 1
+    if keep is not None:
+        excluded = np.concatenate([[0], np.cumsum(~np.asarray(keep, bool))])
+        cut |= excluded[ts[1:]] - excluded[ts[:-1] + 1] > 0  # a left-out frame lies between them
+    return np.split(ts, np.nonzero(cut)[0] + 1)
 
 
 def turning_points(t: np.ndarray, xy: np.ndarray, gravity: str, height: int) -> np.ndarray:
@@ -113,8 +118,8 @@ def segments(obj: ObjectTrack, gravity: str, height: int, max_gap: int = 2,
              keep: np.ndarray | None = None) -> list[Segment]:
     """Ballistic segments of ``obj``: fully visible frames (and ``keep``), less those at rest
     after the first of a ``rest_runs`` run (resting is not flight), cut at gaps longer than
-    ``max_gap`` frames and at ``turning_points``; the turning frame itself is left out of both
-    sides."""
+    ``max_gap`` frames, at every rest or ``keep``-excluded frame, and at ``turning_points``;
+    the turning frame itself is left out of both sides."""
     out: list[Segment] = []
     resting = np.zeros(len(obj.full), bool)
     for a, b in rest_runs(obj, height):
