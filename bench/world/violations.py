@@ -20,7 +20,7 @@ early               1.0   while hidden, the target skips m x its remaining hidde
                           motion: it reappears that much earlier, further along its path
 displaced           1.0   just before it is due to reappear, the hidden target is moved m x 2
                           object sizes across its path (up, against gravity; sideways, towards
-                          the view centre, when it is at rest, e.g. under a cup)
+                          the view centre, when it is at rest or in a cup, carried or not)
 swap_colour         1.0   the target's colour becomes (1 - m) c + m c' (c' = the
                           distractor's colour, else the palette colour farthest in Lab
                           from c and unused in the probe), while hidden or mid-video
@@ -313,11 +313,14 @@ def plan_early(ctx: Context, m: float) -> Plan:
 
 def plan_displaced(ctx: Context, m: float) -> Plan:
     h0, h1 = _hidden_or_raise(ctx)
-    ctx.require_body(ctx.target)
+    body = ctx.require_body(ctx.target)
     t = max(0.5 * (h0 + h1), h1 - 4 * GRID_DT)          # just before it is due to reappear
     dist = m * 4 * ctx.scene.actors[ctx.target].half
     v = ctx.velocity_at(ctx.target, t)
-    if np.hypot(*v) > MOVING * ctx.scene.view[1]:
+    # a body in a cup moves only as the cup carries it: pushed "up" it would fall straight back
+    # in, so it is moved sideways (out of the cup, which then leaves it behind) like a resting one
+    in_cup = any(body in c.contents for c in ctx.scene.containers)
+    if np.hypot(*v) > MOVING * ctx.scene.view[1] and not in_cup:
         perp = np.array([-v[1], v[0]]) / np.hypot(*v)
         g = ctx.scene.gravity
         up = -g / np.hypot(*g) if np.hypot(*g) > 0 else np.array([0.0, 1.0])
