@@ -105,6 +105,18 @@ def progress(iterable: Any, total: int, desc: str) -> Any:
                 disable=os.environ.get("BENCH_PROGRESS", "1") == "0", dynamic_ncols=True)
 
 
+def _refuse_mixed_revisions(store: RunStore, gens: dict[str, Generator]) -> None:
+    """A resumed run must not mix videos of two revisions of one model (new weights, a changed
+    oracle world): the rows already there would silently stand for the new revision."""
+    for r in store.video_rows():
+        g = gens.get(r["model"])
+        want, have = (g.info.revision if g else ""), r.get("revision") or ""
+        if want and have and want != have:
+            raise UserError(f"{store.root}: its {r['model']!r} videos were made by revision {have!r}, the "
+                            f"generator is now at {want!r}, and one run cannot mix the two; score the run as "
+                            "it is, or generate into a new one (`bench run --fresh` or another `--run` folder)")
+
+
 def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples: int,
              global_seed: int, settings: dict[str, Any] | None = None, limit: int | None = None,
              rank: int | None = None, world: int | None = None,
@@ -124,6 +136,7 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
         if not ok:
             raise UserError(f"model {m!r} cannot run here: {why}")
         gens[m] = g
+    _refuse_mixed_revisions(store, gens)
     by_suite = {s.name: s for s in suites}
     store.sweep_temp(older_than_s=0.0 if world == 1 else 3600.0)
     jobs = shard(plan(models, suites, samples, global_seed, limit, per_category), rank, world)

@@ -154,3 +154,20 @@ def test_rescoring_redoes_only_a_changed_metric_version_and_newly_available_weig
     assert set(df[df.metric == "test.mean"].metric_version) == {"2"}
     w = df[df.metric == "test.weighted"]
     assert (w.status == "ok").all() and (w.value == 7.0).all()
+
+
+def test_resuming_with_a_new_generator_revision_is_refused(tmp_path, tiny_suite, monkeypatch):
+    from bench.errors import UserError
+
+    store = RunStore.create(tmp_path / "r", {"config": {}})
+    monkeypatch.setattr(SquareGen, "__init__", lambda self, name: setattr(
+        self, "info", GeneratorInfo(name=name, kind="synthetic", access="local", revision="v1")))
+    _gen(store, tiny_suite)
+    assert {r["revision"] for r in store.video_rows()} == {"v1"}
+    assert _gen(store, tiny_suite)["generated"] == 0  # same revision: a plain resume
+    monkeypatch.setattr(SquareGen, "__init__", lambda self, name: setattr(
+        self, "info", GeneratorInfo(name=name, kind="synthetic", access="local", revision="v2")))
+    before = store.manifest_path.read_bytes()
+    with pytest.raises(UserError, match="made by revision 'v1'.*now at 'v2'.*--fresh"):
+        _gen(store, tiny_suite)
+    assert store.manifest_path.read_bytes() == before  # nothing was added

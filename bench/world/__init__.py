@@ -18,7 +18,7 @@ Public API (stable for other modules)::
 ``WORLD_VERSION`` changes whenever renders or ground truth can change for the same inputs.
 """
 
-WORLD_VERSION = "1"
+WORLD_VERSION = "2"  # 2: displaced moves a body in a cup sideways
 
 from bench.world.nuisances import NUISANCES, apply_nuisance, parse_nuisance  # noqa: E402
 from bench.world.pipeline import applicable, render_probe  # noqa: E402
