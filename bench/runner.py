@@ -105,16 +105,16 @@ def progress(iterable: Any, total: int, desc: str) -> Any:
                 disable=os.environ.get("BENCH_PROGRESS", "1") == "0", dynamic_ncols=True)
 
 
-def _refuse_mixed_revisions(store: RunStore, gens: dict[str, Generator]) -> None:
+def _check_revision(store: RunStore, made: dict[str, str], row: dict[str, Any]) -> None:
     """A resumed run must not mix videos of two revisions of one model (new weights, a changed
-    oracle world): the rows already there would silently stand for the new revision."""
-    for r in store.video_rows():
-        g = gens.get(r["model"])
-        want, have = (g.info.revision if g else ""), r.get("revision") or ""
-        if want and have and want != have:
-            raise UserError(f"{store.root}: its {r['model']!r} videos were made by revision {have!r}, the "
-                            f"generator is now at {want!r}, and one run cannot mix the two; score the run as "
-                            "it is, or generate into a new one (`bench run --fresh` or another `--run` folder)")
+    oracle world): the rows already there would silently stand for the new revision.  Checked
+    on the first new video, once its revision is known (some generators learn theirs on load)."""
+    have, now = made.get(row["model"], ""), row.get("revision") or ""
+    if have and now and have != now:
+        raise UserError(f"{store.root}: its {row['model']!r} videos were made by revision {have!r}, the "
+                        f"generator is now at {now!r}, and one run cannot mix the two; score the run as "
+                        "it is, or generate into a new one (`bench run --fresh` or another `--run` folder)")
+    made.setdefault(row["model"], now)
 
 
 def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples: int,
@@ -136,11 +136,11 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
         if not ok:
             raise UserError(f"model {m!r} cannot run here: {why}")
         gens[m] = g
-    _refuse_mixed_revisions(store, gens)
     by_suite = {s.name: s for s in suites}
     store.sweep_temp(older_than_s=0.0 if world == 1 else 3600.0)
     jobs = shard(plan(models, suites, samples, global_seed, limit, per_category), rank, world)
     done = store.done_keys()
+    made = {r["model"]: r.get("revision") or "" for r in reversed(store.video_rows())}
     todo = [j for j in jobs if j.key not in done]
     summary = {"planned": len(jobs), "skipped_done": len(jobs) - len(todo), "generated": 0,
                "unsupported": 0, "seconds": 0.0, "rank": rank, "world": world}
@@ -167,6 +167,7 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
         row["source"] = video.provenance.get("source", "generated")
         row["params"] = video.provenance.get("params", merged)
         row["revision"] = video.provenance.get("revision", g.info.revision)
+        _check_revision(store, made, row)
         out = store.add_video(row, video)
         summary["generated"] += 1
         if out.get("random_weights") and not labelled:

@@ -167,7 +167,11 @@ def test_resuming_with_a_new_generator_revision_is_refused(tmp_path, tiny_suite,
     assert _gen(store, tiny_suite)["generated"] == 0  # same revision: a plain resume
     monkeypatch.setattr(SquareGen, "__init__", lambda self, name: setattr(
         self, "info", GeneratorInfo(name=name, kind="synthetic", access="local", revision="v2")))
-    before = store.manifest_path.read_bytes()
+    # the same plan is all done: nothing new is made, the run stays one revision
+    assert _gen(store, tiny_suite)["generated"] == 0
+    n_videos = len(store.video_rows())
     with pytest.raises(UserError, match="made by revision 'v1'.*now at 'v2'.*--fresh"):
-        _gen(store, tiny_suite)
-    assert store.manifest_path.read_bytes() == before  # nothing was added
+        generate(store, ["test-square"], [tiny_suite], samples=3, global_seed=3,
+                 settings={"frames": 4, "size": 16})  # a third sample would be made by v2
+    rows = store.video_rows()  # no v2 video was written beside the v1 ones
+    assert len(rows) == n_videos and {r["revision"] for r in rows} == {"v1"}
