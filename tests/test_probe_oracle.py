@@ -109,3 +109,19 @@ def test_displaced_moves_a_body_out_of_a_sliding_cup():
     p = _probe("permanence", "permanence.containment.red_ball_blue_cup_slides_right")
     out = _verdict("probe.containment", p, violation="displaced")
     assert out.verdict == "fail" and "not carried" in out.reason, out.reason
+
+
+def test_an_object_back_in_another_shape_keeps_its_earlier_frames_fully_visible():
+    # Regression: the unhidden-area reference was one median over the whole track, so a ball
+    # coming back as a (larger) box made every earlier frame look partly hidden; with no fully
+    # visible frame before the occlusion the look comparison was skipped and the swap passed.
+    # Each run of sightings now has its own reference.
+    from bench.metrics.probes.analysis import analyse
+
+    p = _probe("permanence", "permanence.occlusion.red_ball_grey_wall")
+    clear_cache()
+    video, _ = render_probe(p, 0, violation="swap_shape")
+    ball = analyse(video, p).objects["red ball"]
+    assert ball.full[:7].all()  # frames 0-6: in the open, before it reaches the wall
+    out = _verdict("probe.reappearance", p, violation="swap_shape")
+    assert out.verdict == "fail" and "comes back changed: shape" in out.reason, out.reason

@@ -32,6 +32,8 @@ from bench.video import Video
 #: Fully visible: present, not at the frame edge, and at least this fraction of the object's
 #: reference area (less means partly hidden).
 FULL_AREA_FRAC = 0.9
+RUN_REF_MIN = 5
+RUN_REF_FLOOR = 0.6
 CACHE_SIZE = 8
 #: Hidden fraction of an object's disc from which its absence counts as explained.
 COVERED_FRAC = 0.25
@@ -222,6 +224,22 @@ class Analysis:
         return [d]
 
 
+def _run_refs(present: np.ndarray, inner: np.ndarray, area: np.ndarray, ref: float) -> np.ndarray:
+    """Per-frame unhidden-area reference: each run of sightings between absences with at
+    least ``RUN_REF_MIN`` unclipped frames has its own (the median of the upper half of its
+    areas), so an object that comes back from behind an occluder bigger or smaller (a changed
+    shape) is not read as partly hidden for the whole of its other run; shorter runs use the
+    whole track's ``ref``.  A run's own reference is never below ``RUN_REF_FLOOR`` x ``ref``:
+    an object half hidden for a whole run stays partly hidden."""
+    out = np.full(len(present), ref)
+    for a, b in runs(present):
+        sel = inner[a:b + 1]
+        if int(sel.sum()) >= RUN_REF_MIN:
+            x = np.sort(area[a:b + 1][sel])
+            out[a:b + 1] = max(float(np.median(x[len(x) // 2:])), RUN_REF_FLOOR * ref)
+    return out
+
+
 def _object_track(spec: ObjectSpec, cls: str, chain: list[Track], T: int, H: int,
                   path: np.ndarray) -> ObjectTrack:
     dets: list[Detection | None] = [None] * T
@@ -245,7 +263,7 @@ def _object_track(spec: ObjectSpec, cls: str, chain: list[Track], T: int, H: int
         ref = float(np.median(a[len(a) // 2:]))
     else:
         ref = float(np.nanmax(area)) if present.any() else spec.expected_area(H)
-    full = inner & (np.nan_to_num(area) >= FULL_AREA_FRAC * ref)
+    full = inner & (np.nan_to_num(area) >= FULL_AREA_FRAC * _run_refs(present, inner, area, ref))
     return ObjectTrack(spec=spec, cls=cls, dets=dets, xy=xy, present=present, edge=edge, area=area,
                        full=full, ref_area=ref)
 
