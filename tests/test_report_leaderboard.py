@@ -269,3 +269,20 @@ def test_propagate_makes_partial_values_missing(runs, tmp_path):
     gens = res["tables"]["generators"].set_index("Model")
     assert gens.at[EVIL, "physics"] == "—" and gens.at[EVIL, "Overall"] == "—" and gens.at[EVIL, "Rank"] == "—"
     assert gens.at["genA", "physics"] != "—"
+
+
+def test_control_difference_from_the_oracle_never_prints_minus_zero():
+    from types import SimpleNamespace
+
+    from bench.report.leaderboard import PASS_ID, _vs_reference
+
+    pairs = pd.DataFrame([
+        {"metric": PASS_ID, "level": "overall", "section": "control", "a": "oracle", "b": "oracle~noise",
+         "diff": 1e-12, "significant": False, "p_adj": 1.0},
+        {"metric": PASS_ID, "level": "overall", "section": "control", "a": "oracle", "b": "oracle+vanish:1.0",
+         "diff": 0.25, "significant": True, "p_adj": 0.001},
+    ])
+    out = _vs_reference(SimpleNamespace(pairs=pairs))
+    assert out["oracle~noise"].startswith("±0.0 pp, n.s.")
+    # diff = oracle - other = +0.25, so the violation is 25 points below the oracle
+    assert out["oracle+vanish:1.0"].startswith("-25.0 pp, differs")

@@ -245,7 +245,9 @@ def _vs_reference(lb: Leaderboard, reference: str = "oracle") -> dict[str, str]:
             continue
         other, d = (r.b, -r.diff) if r.a == reference else (r.a, r.diff)
         mark = "differs" if bool(r.significant) else "n.s."
-        out[other] = f"{100 * d:+.1f} pp, {mark} (p={fmt_p(r.p_adj)})"
+        pp = round(100 * d, 1)
+        diff = "±0.0" if pp == 0 else f"{pp:+.1f}"  # not "-0.0" for a difference that rounds to zero
+        out[other] = f"{diff} pp, {mark} (p={fmt_p(r.p_adj)})"
     return out
 
 
