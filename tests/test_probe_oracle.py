@@ -8,6 +8,7 @@ leave the verdict at pass.  Renders are the oracle's defaults (24 frames, 128 x 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bench.metrics.base import METRICS, Sample
@@ -125,3 +126,22 @@ def test_an_object_back_in_another_shape_keeps_its_earlier_frames_fully_visible(
     assert ball.full[:7].all()  # frames 0-6: in the open, before it reaches the wall
     out = _verdict("probe.reappearance", p, violation="swap_shape")
     assert out.verdict == "fail" and "comes back changed: shape" in out.reason, out.reason
+
+
+def test_a_ball_rolling_on_a_floor_touches_one_surface_and_halting_dead_breaks_continuity():
+    # Regression: the floor's band of nearest pixels fans out ~50 degrees either side of
+    # straight down; fixed 90-degree sectors split it into a floor and two false walls, which
+    # together excused any change of velocity, so an object frozen on the floor passed.
+    from bench.metrics.probes.analysis import analyse
+
+    p = _probe("identity", "identity.attributes.red_ball_rolls")
+    clear_cache()
+    video, _ = render_probe(p, 0)
+    a = analyse(video, p)
+    ball = a.objects["red ball"]
+    t = int(np.nonzero(ball.full)[0][len(np.nonzero(ball.full)[0]) // 2])
+    normals = a.contact_normals(ball, t)
+    assert len(normals) == 1 and normals[0][1] > 0.95, normals  # image y down: the floor below
+    assert _verdict("probe.continuity", p).verdict == "pass"
+    out = _verdict("probe.continuity", p, violation="freeze_object")
+    assert out.verdict == "fail" and "stops dead" in out.reason, out.reason

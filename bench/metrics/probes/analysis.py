@@ -41,6 +41,7 @@ COVERED_FRAC = 0.25
 MIN_CONTACT_PX = 4
 #: Cover pixels within this distance (px) of the nearest one are the contact.
 NEAREST_PX = 3.0
+SAME_SURFACE_COS = 0.26  # cos 75 degrees
 
 
 @dataclass
@@ -167,9 +168,10 @@ class Analysis:
         cover (a floor, wall, ramp) or other objects within 0.1 D + 3 px of its outline (beyond
         the 2 px rim that cover ignores),
         plus ``travel`` px (how far it moves in a frame: a contact may fall between frames).
-        Cover contributes the mean direction of its nearest pixels (within 3 px of the closest)
-        in each 90-degree sector where there are some (a floor below, a wall beside: a corner
-        gives both); each touching object the direction to its centre.  Empty when nothing
+        Cover contributes the mean direction of its nearest pixels (within 3 px of the closest),
+        or, when those spread more than 75 degrees from their mean, the mean of each side of it
+        (a floor below, a wall beside: a corner gives both); each touching object the direction
+        to its centre.  Empty when nothing
         touches it."""
         d = obj.dets[t]
         if d is None:
@@ -186,12 +188,21 @@ class Analysis:
             dist = np.linalg.norm(v, axis=1)
             close = dist <= dist.min() + NEAREST_PX
             near = v[close] / np.maximum(dist[close, None], 1e-9)
-            # the nearest cover, by 90-degree sector: a floor below, a wall beside, both at a corner
-            sector = np.round(np.arctan2(near[:, 1], near[:, 0]) / (np.pi / 2)).astype(int) % 4
-            for k in np.unique(sector):
-                mean = near[sector == k].mean(axis=0)
-                if (sector == k).sum() >= 2 and np.linalg.norm(mean) > 1e-9:
-                    out.append(mean / np.linalg.norm(mean))
+            # the nearest cover is one surface when its directions stay within 75 degrees of
+            # their mean (a flat floor's band of near pixels fans out ~50 degrees either side of
+            # straight down, which fixed sectors would split into a floor and two false walls);
+            # wider, it is two (a floor and a wall at a corner), split either side of the mean
+            mean = near.mean(axis=0)
+            groups = [near]
+            if np.linalg.norm(mean) > 1e-9:
+                u = mean / np.linalg.norm(mean)
+                if (near @ u).min() < SAME_SURFACE_COS:
+                    side = near[:, 0] * u[1] - near[:, 1] * u[0] >= 0
+                    groups = [near[side], near[~side]]
+            for group in groups:
+                g = group.mean(axis=0) if len(group) else np.zeros(2)
+                if len(group) >= 2 and np.linalg.norm(g) > 1e-9:
+                    out.append(g / np.linalg.norm(g))
         for o in self.frames[t]:
             if o is d or o.cls == FOREIGN:
                 continue

@@ -10,7 +10,9 @@ adds a constant, position noise a spread), so the allowance is
     allowed = m + K s + 0.1 D    (m = median |Δu|, s = 1.4826 MAD of |Δu|, K = 6, D the diameter)
 
 (median and MAD over the steps in which the object moves, >= 0.005 H per frame, so that a long
-rest does not shrink the allowance to nothing).
+rest does not shrink the allowance to nothing, and touches nothing, so that bounces and
+collisions — judged by the contact rule below — do not inflate it; with fewer than 3 such
+steps, over all moving steps).
 
 A contact can change a velocity only along its normal: when the object touches something at
 either frame (``Analysis.contact_normals``: cover — a floor, ramp, wall — or another object,
@@ -55,6 +57,7 @@ MIN_SPREAD = 0.25
 BLINK_R = 2.0
 MOVING_FRAC = 0.005
 NEW_DIRECTION = 0.35
+MIN_REF_STEPS = 3
 
 
 def velocities(obj: ObjectTrack) -> list[tuple[int, int, np.ndarray]]:
@@ -95,7 +98,7 @@ def blinks(a: Analysis, obj: ObjectTrack) -> list[int]:
 @METRICS.register("probe.continuity")
 class ContinuityCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.continuity", version="2", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.continuity", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Innovation |u_t - u_prev| of each step (in contact: less its part along the contact "
                     "normals, or a speed gain) against m + 6 s + 0.1 D (median, 1.4826 MAD); blinks in plain "
@@ -121,15 +124,18 @@ class ContinuityCheck(ProbeCheck):
             if len(vs) < 3:
                 continue
             e = np.array([np.linalg.norm(vs[i][2] - vs[i - 1][2]) for i in range(1, len(vs))])
-            moving = np.array([max(np.linalg.norm(vs[i][2]), np.linalg.norm(vs[i - 1][2])) >= MOVING_FRAC * a.H
-                               for i in range(1, len(vs))])
-            ref = e[moving] if moving.sum() >= 2 else e
-            m = float(np.median(ref))
-            s = max(1.4826 * float(np.median(np.abs(ref - m))), MIN_SPREAD)
-            base = m + K_SIGMA * s + SHAPE_MARGIN * o.diameter
             # contact reach: the object's fastest step (a contact may fall between two frames)
             travel = max(float(np.linalg.norm(u)) for _, _, u in vs)
             normals_at = {t: a.contact_normals(o, t, travel) for t in {x for p_, t_, _ in vs for x in (p_, t_)}}
+            moving = np.array([max(np.linalg.norm(vs[i][2]), np.linalg.norm(vs[i - 1][2])) >= MOVING_FRAC * a.H
+                               for i in range(1, len(vs))])
+            free = np.array([not (normals_at[vs[i][0]] or normals_at[vs[i][1]]) for i in range(1, len(vs))])
+            # the typical innovation of *free* motion: bounces and collisions, judged on their own
+            # below, would otherwise inflate the allowance until a stop in mid-air fits in it
+            ref = next((e[k] for k in (moving & free, moving) if k.sum() >= MIN_REF_STEPS), e)
+            m = float(np.median(ref))
+            s = max(1.4826 * float(np.median(np.abs(ref - m))), MIN_SPREAD)
+            base = m + K_SIGMA * s + SHAPE_MARGIN * o.diameter
             for i in range(1, len(vs)):
                 p, t, u = vs[i]
                 u_prev = vs[i - 1][2]
