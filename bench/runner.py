@@ -140,7 +140,9 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
     store.sweep_temp(older_than_s=0.0 if world == 1 else 3600.0)
     jobs = shard(plan(models, suites, samples, global_seed, limit, per_category), rank, world)
     done = store.done_keys()
-    made = {r["model"]: r.get("revision") or "" for r in reversed(store.video_rows())}
+    made: dict[str, str] = {}  # model -> revision of its first video already in the run
+    for r in store.video_rows():
+        made.setdefault(r["model"], r.get("revision") or "")
     todo = [j for j in jobs if j.key not in done]
     summary = {"planned": len(jobs), "skipped_done": len(jobs) - len(todo), "generated": 0,
                "unsupported": 0, "seconds": 0.0, "rank": rank, "world": world}

@@ -28,8 +28,9 @@ def _settings_args(p: argparse.ArgumentParser) -> None:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="run a generator over a suite into a run directory",
                        description="Run a generator over a suite (or its first N probes) into a run "
-                                   "directory.  Resumes: jobs already in the run are skipped.  Shards "
-                                   "across ranks with RANK/WORLD_SIZE (or SLURM_PROCID/SLURM_NTASKS).")
+                                   "directory.  Resumes: jobs already in the run are skipped; a model whose "
+                                   "revision changed since its videos there were made is refused (one run "
+                                   "never mixes two revisions).  Shards across ranks with RANK/WORLD_SIZE (or SLURM_PROCID/SLURM_NTASKS).")
     p.add_argument("--model", required=True, action="append", help="generator name (repeatable); see `bench models`")
     p.add_argument("--suite", required=True, action="append", help="suite name or .jsonl path (repeatable)")
     p.add_argument("--samples", type=int, default=1, help="samples (seeds) per probe (default 1)")

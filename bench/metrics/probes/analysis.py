@@ -246,9 +246,15 @@ def _run_refs(present: np.ndarray, inner: np.ndarray, area: np.ndarray, ref: flo
     for a, b in runs(present):
         sel = inner[a:b + 1]
         if int(sel.sum()) >= RUN_REF_MIN:
-            x = np.sort(area[a:b + 1][sel])
-            out[a:b + 1] = max(float(np.median(x[len(x) // 2:])), RUN_REF_FLOOR * ref)
+            out[a:b + 1] = max(_unhidden_area(area[a:b + 1][sel]), RUN_REF_FLOOR * ref)
     return out
+
+
+def _unhidden_area(areas: np.ndarray) -> float:
+    """The typical *unhidden* area: the median of the upper half of the unclipped areas, so
+    frames spent half behind an occluder do not shrink it."""
+    x = np.sort(areas)
+    return float(np.median(x[len(x) // 2:]))
 
 
 def _object_track(spec: ObjectSpec, cls: str, chain: list[Track], T: int, H: int,
@@ -267,11 +273,8 @@ def _object_track(spec: ObjectSpec, cls: str, chain: list[Track], T: int, H: int
             area[t] = d.area
             edge[t] = d.edge
     inner = present & ~edge
-    # the reference is the typical *unhidden* area: the median of the upper half of the
-    # unclipped areas, so frames spent half behind an occluder do not shrink it
     if inner.any():
-        a = np.sort(area[inner])
-        ref = float(np.median(a[len(a) // 2:]))
+        ref = _unhidden_area(area[inner])
     else:
         ref = float(np.nanmax(area)) if present.any() else spec.expected_area(H)
     full = inner & (np.nan_to_num(area) >= FULL_AREA_FRAC * _run_refs(present, inner, area, ref))

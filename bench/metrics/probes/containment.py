@@ -29,7 +29,7 @@ import numpy as np
 from bench.metrics.base import METRICS, MetricSpec, MetricValue
 from bench.metrics.probes.analysis import Analysis, ObjectTrack
 from bench.metrics.probes.base import ProbeCheck, join, result, setup_failed
-from bench.metrics.probes.looks import differences, look
+from bench.metrics.probes.looks import worst_change
 
 PLACE_DIAM, PLACE_FRAC = 0.5, 0.05
 
@@ -87,12 +87,10 @@ class ContainmentCheck(ProbeCheck):
         rs = {"place": dx / tol}
         why = {"place": (f"{obj.name} is revealed {dx:.0f} px from the {cup.name} at frame {t_obs} "
                          f"(within {tol:.0f} px expected): it was not carried with the cup")}
-        lb, la = look(obj.dets[t] for t in before), look(obj.dets[t] for t in after)
-        if lb is not None and la is not None:
-            diffs = differences(lb, la)
-            k = max(diffs, key=diffs.get)
-            rs["look"] = diffs[k]
-            why["look"] = f"{obj.name} comes out changed: {k} {lb.describe(k)} → {la.describe(k)}"
+        change = worst_change((obj.dets[t] for t in before), (obj.dets[t] for t in after))
+        if change is not None:
+            rs["look"] = change[0]
+            why["look"] = f"{obj.name} comes out changed: {change[1]}"
         r = max(rs.values())
         if r > 1:
             reason = join(*(why[k] for k in sorted(rs, key=rs.get, reverse=True) if rs[k] > 1))

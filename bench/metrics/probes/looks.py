@@ -77,3 +77,14 @@ def differences(x: Look, y: Look) -> dict[str, float]:
         "size": abs(math.log(max(x.width, 1e-6) / max(y.width, 1e-6))) / SIZE_TOL,
         "shape": math.hypot(x.circularity - y.circularity, x.rectangularity - y.rectangularity) / SHAPE_TOL,
     }
+
+
+def worst_change(before: Iterable[Detection], after: Iterable[Detection]) -> tuple[float, str] | None:
+    """The attribute that changed most between two sets of detections: ``(r, "attr old → new")``
+    with r in tolerances (``differences``); ``None`` when either set is empty."""
+    lb, la = look(before), look(after)
+    if lb is None or la is None:
+        return None
+    diffs = differences(lb, la)
+    k = max(diffs, key=diffs.get)
+    return diffs[k], f"{k} {lb.describe(k)} → {la.describe(k)}"

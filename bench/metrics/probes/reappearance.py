@@ -46,9 +46,9 @@ import numpy as np
 from bench.metrics.base import METRICS, MetricSpec, MetricValue
 from bench.metrics.probes.analysis import Analysis, ObjectTrack
 from bench.metrics.probes.base import ProbeCheck, join, result, setup_failed
-from bench.metrics.probes.detect import MIN_AREA_FRAC
+from bench.metrics.probes.detect import MIN_AREA_FRAC, Detection
 from bench.metrics.probes.kinematics import Linear, extrapolate
-from bench.metrics.probes.looks import differences, look
+from bench.metrics.probes.looks import worst_change
 
 VISIBLE_FRAC = MIN_AREA_FRAC
 TIME_ABS, TIME_REL = 1.0, 0.2
@@ -60,29 +60,29 @@ def _across_extent(bbox: tuple[float, float, float, float], u: np.ndarray) -> fl
     return abs(u[1]) * (bbox[2] - bbox[0]) + abs(u[0]) * (bbox[3] - bbox[1])
 
 
+def _box_centre(d: Detection) -> np.ndarray:
+    return np.array([(d.bbox[0] + d.bbox[2]) / 2, (d.bbox[1] + d.bbox[3]) / 2])
+
+
 def _across_at_emergence(a: Analysis, obj: ObjectTrack, path: Linear, u: np.ndarray, t_obs: int,
-                         t_full: int, hidden_from: int) -> tuple[int | None, float]:
+                         t_full: int, before: list[int]) -> tuple[int | None, float]:
     """The across-path error at the first frame from ``t_obs`` on, before ``t_full``, in which the
     emerging object is cut only *along* its path: its bounding box spans at least 90 % of the
-    across-path extent it had when last fully visible, so the box centre across the path is
-    exact even though the object is still partly behind the occluder (the first fully visible
-    frame may come several frames later, after a displaced object has fallen back or turned).
-    ``(None, nan)`` when no such frame precedes ``t_full``."""
-    before = [t for t in np.nonzero(obj.full[:hidden_from])[0]][-3:]
+    across-path extent it had in its last fully visible frames ``before`` the occlusion, so the
+    box centre across the path is exact even though the object is still partly behind the
+    occluder (the first fully visible frame may come several frames later, after a displaced
+    object has fallen back or turned).  ``(None, nan)`` when no such frame precedes ``t_full``."""
     if not before:
         return None, math.nan
     ref = float(np.median([_across_extent(obj.dets[t].bbox, u) for t in before]))
+    # box centre minus centroid as last seen whole (not zero for asymmetric shapes)
+    offset = np.median([_box_centre(obj.dets[t]) - (obj.dets[t].cx, obj.dets[t].cy) for t in before], axis=0)
     n = np.array([-u[1], u[0]])
     for t in range(t_obs, t_full):
         d = obj.dets[t]
-        if d is None or d.edge or _across_extent(d.bbox, u) < 0.9 * ref:
-            continue
-        centre = np.array([(d.bbox[0] + d.bbox[2]) / 2, (d.bbox[1] + d.bbox[3]) / 2])
-        ref_centre = np.median([[(obj.dets[b].bbox[0] + obj.dets[b].bbox[2]) / 2 - obj.dets[b].cx,
-                                 (obj.dets[b].bbox[1] + obj.dets[b].bbox[3]) / 2 - obj.dets[b].cy]
-                                for b in before], axis=0)  # box centre vs centroid (asymmetric shapes)
-        err = centre - ref_centre - a.image_xy(t, path.at(t))
-        return t, float(abs(err @ n))
+        if d is not None and not d.edge and _across_extent(d.bbox, u) >= 0.9 * ref:
+            err = _box_centre(d) - offset - a.image_xy(t, path.at(t))
+            return t, float(abs(err @ n))
     return None, math.nan
 
 
@@ -159,6 +159,7 @@ class ReappearanceCheck(ProbeCheck):
                         f"{obj.name} reappears at frame {t_obs}, {t_exp - t_obs} frame(s) before it can "
                         f"clear the {wall} (expected at frame {t_exp}, {basis})")}
         after_full = [t for t in np.nonzero(obj.full)[0] if t >= t_obs][:3]
+        before_full = [t for t in np.nonzero(obj.full[:s])[0]][-3:]
         if after_full:
             tf = int(after_full[0])
             err = obj.xy[tf] - path.at(tf)
@@ -167,23 +168,21 @@ class ReappearanceCheck(ProbeCheck):
                 along = float(err @ u)
                 across = float(abs(err[0] * u[1] - err[1] * u[0]))
                 r_along = abs(along) / (speed * tol + POS_DIAM * obj.diameter + POS_FRAC * a.H)
-                ta, early = _across_at_emergence(a, obj, path, u, t_obs, tf, s)
-                if ta is not None:
-                    tf, across = ta, early
+                t_early, early = _across_at_emergence(a, obj, path, u, t_obs, tf, before_full)
             else:
                 along, across, r_along = 0.0, float(np.linalg.norm(err)), 0.0
+                t_early = None
+            t_across = tf
+            if t_early is not None:
+                t_across, across = t_early, early
             r_across = across / (POS_DIAM * obj.diameter + POS_FRAC * a.H)
             rs["pos"] = max(r_across, r_along)
-            why["pos"] = (f"{obj.name} reappears {across:.0f} px off its path at frame {tf} and "
-                          f"{along:+.0f} px along it at frame {int(after_full[0])}")
-            before_full = [t for t in np.nonzero(obj.full[:s])[0]][-3:]
-            lb = look(obj.dets[t] for t in before_full)
-            la = look(obj.dets[t] for t in after_full)
-            if lb is not None and la is not None:
-                diffs = differences(lb, la)
-                k = max(diffs, key=diffs.get)
-                rs["look"] = diffs[k]
-                why["look"] = f"{obj.name} comes back changed: {k} {lb.describe(k)} → {la.describe(k)}"
+            why["pos"] = (f"{obj.name} reappears {across:.0f} px off its path at frame {t_across} and "
+                          f"{along:+.0f} px along it at frame {tf}")
+            change = worst_change((obj.dets[t] for t in before_full), (obj.dets[t] for t in after_full))
+            if change is not None:
+                rs["look"] = change[0]
+                why["look"] = f"{obj.name} comes back changed: {change[1]}"
         r = max(rs.values())
         if r > 1:
             reason = join(*(why[k] for k in sorted(rs, key=rs.get, reverse=True) if rs[k] > 1))
