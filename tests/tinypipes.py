@@ -110,20 +110,14 @@ def build_sd15_base_and_adapter(base_dir: Path, adapter_dir: Path) -> None:
     """A tiny Stable-Diffusion-1.5-shaped text-to-image folder and a separate tiny MotionAdapter:
     the two repositories the real AnimateDiff card combines."""
     import torch
-    from diffusers import (AutoencoderKL, DDIMScheduler, MotionAdapter, StableDiffusionPipeline,
-                           UNet2DConditionModel)
+    from diffusers import DDIMScheduler, MotionAdapter, StableDiffusionPipeline
 
-    from bench.generators.diffusion.tiny import _clip_text, build_tokenizer
+    from bench.generators.diffusion.tiny import _clip_text, build_tokenizer, tiny_sd_unet, tiny_sd_vae
 
     torch.manual_seed(0)
     tok = build_tokenizer("clip", 77)
-    unet = UNet2DConditionModel(block_out_channels=(8, 16), layers_per_block=1, sample_size=8, in_channels=4,
-                                out_channels=4, down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
-                                up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=16,
-                                norm_num_groups=2, attention_head_dim=4)
-    vae = AutoencoderKL(block_out_channels=[8, 16], in_channels=3, out_channels=3,
-                        down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2,
-                        latent_channels=4, norm_num_groups=2)
+    unet = tiny_sd_unet()
+    vae = tiny_sd_vae()
     sd = StableDiffusionPipeline(vae=vae, text_encoder=_clip_text(len(tok)), tokenizer=tok, unet=unet,
                                  scheduler=DDIMScheduler(), safety_checker=None, feature_extractor=None,
                                  requires_safety_checker=False)

@@ -177,18 +177,32 @@ def _build_ltx() -> tuple[Any, dict[str, Any]]:
                   "call": {"max_sequence_length": 16}}
 
 
-def _build_animatediff() -> tuple[Any, dict[str, Any]]:
-    from diffusers import AnimateDiffPipeline, AutoencoderKL, DDIMScheduler, MotionAdapter, UNet2DConditionModel
+def tiny_sd_vae() -> Any:
+    """The tiny Stable-Diffusion-shaped image VAE the SD-based tiny pipelines share."""
+    from diffusers import AutoencoderKL
 
-    tok = build_tokenizer("clip", 77)
-    te = _clip_text(len(tok))
-    unet = UNet2DConditionModel(block_out_channels=(8, 16), layers_per_block=1, sample_size=8, in_channels=4,
+    return AutoencoderKL(block_out_channels=[8, 16], in_channels=3, out_channels=3,
+                         down_block_types=["DownEncoderBlock2D"] * 2,
+                         up_block_types=["UpDecoderBlock2D"] * 2, latent_channels=4, norm_num_groups=2)
+
+
+def tiny_sd_unet() -> Any:
+    """The tiny SD-1.5-shaped 2-D UNet (AnimateDiff inflates it with its motion adapter)."""
+    from diffusers import UNet2DConditionModel
+
+    return UNet2DConditionModel(block_out_channels=(8, 16), layers_per_block=1, sample_size=8, in_channels=4,
                                 out_channels=4, down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
                                 up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=16,
                                 norm_num_groups=2, attention_head_dim=4)
-    vae = AutoencoderKL(block_out_channels=[8, 16], in_channels=3, out_channels=3,
-                        down_block_types=["DownEncoderBlock2D"] * 2,
-                        up_block_types=["UpDecoderBlock2D"] * 2, latent_channels=4, norm_num_groups=2)
+
+
+def _build_animatediff() -> tuple[Any, dict[str, Any]]:
+    from diffusers import AnimateDiffPipeline, DDIMScheduler, MotionAdapter
+
+    tok = build_tokenizer("clip", 77)
+    te = _clip_text(len(tok))
+    unet = tiny_sd_unet()
+    vae = tiny_sd_vae()
     motion = MotionAdapter(block_out_channels=(8, 16), motion_layers_per_block=1, motion_norm_num_groups=2,
                            motion_num_attention_heads=2, motion_max_seq_length=32)
     sched = DDIMScheduler(beta_schedule="linear", clip_sample=False, timestep_spacing="linspace", steps_offset=1)
@@ -199,7 +213,7 @@ def _build_animatediff() -> tuple[Any, dict[str, Any]]:
 
 
 def _build_t2vsd() -> tuple[Any, dict[str, Any]]:
-    from diffusers import AutoencoderKL, DDIMScheduler, TextToVideoSDPipeline, UNet3DConditionModel
+    from diffusers import DDIMScheduler, TextToVideoSDPipeline, UNet3DConditionModel
 
     tok = build_tokenizer("clip", 77)
     te = _clip_text(len(tok))
@@ -207,9 +221,7 @@ def _build_t2vsd() -> tuple[Any, dict[str, Any]]:
                                 out_channels=4, down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"),
                                 up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"), cross_attention_dim=16,
                                 attention_head_dim=4, norm_num_groups=2)
-    vae = AutoencoderKL(block_out_channels=[8, 16], in_channels=3, out_channels=3,
-                        down_block_types=["DownEncoderBlock2D"] * 2,
-                        up_block_types=["UpDecoderBlock2D"] * 2, latent_channels=4, norm_num_groups=2)
+    vae = tiny_sd_vae()
     sched = DDIMScheduler(beta_schedule="scaled_linear", clip_sample=False, set_alpha_to_one=False)
     pipe = TextToVideoSDPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sched)
     return pipe, {"pipeline": "TextToVideoSDPipeline", "frame_rule": "any", "size_multiple": 8,
