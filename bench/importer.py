@@ -12,8 +12,15 @@ any case) is named ``<key>-<k>.<ext>``, where ``k`` is the sample index (``0``, 
   or digits replaced by one space, trimmed.  A prompt shared by two probes is ambiguous and is
   reported, not guessed.
 
-Checks, per matched file: it decodes (:func:`bench.video.read_video`), has at least 2 frames, a
-frame rate in [1, 240] and frames of at least 16 x 16 pixels.
+Checks, per matched file: it is a regular file (no FIFO or device), decodes
+(:func:`bench.video.read_video`, rotation applied as players do), has at least 2 frames, a frame
+rate in [1, 240], frames of at least 16 x 16 pixels, colour, and decodes as many frames as its
+header declares (a truncated file is refused).  The sample index is at most 99999; the model
+name is checked (``bench.ids``) and may not be ``oracle``.
+
+Transactional: under a per-run import lock, each file is hashed, copied into the run while the
+copy is hashed, the two hashes compared (a file that changed meanwhile is refused), the *copy*
+decoded and checked, and only then renamed into place and its manifest row written.
 
 Reported by file name, never silently dropped: ``unmatched`` (no ``-<k>`` suffix, no such probe
 or prompt, ambiguous prompt), ``duplicate`` (two files for one (probe, sample): none of them is
@@ -218,6 +225,11 @@ def import_videos(store: Any, model: str, suite: Suite, videos: str | Path) -> I
     # the row that answers it are made under one lock, so two concurrent imports of one key
     # leave one row and one file
     with store.lock("import"):
+        # imports of this model are serialised by the lock: a temp file in its folder is a
+        # killed import's half copy
+        from bench.store.run import safe_name
+
+        store.sweep_temp(0.0, under=Path("videos") / safe_name(model))
         existing = {(r["probe_id"], int(r["sample"])): r for r in store.rows()
                     if r.get("model") == model and r.get("suite") == suite.name}
         seen_sha: dict[str, str] = {}

@@ -347,8 +347,8 @@ def _decode_container(container: Any, name: str) -> Video:
         fps = float(rate) if rate else 0.0
         if (is_gif or not fps > 0) and len(times) >= 2 and times[-1] > times[0]:
             fps = (len(times) - 1) / (times[-1] - times[0])
-        if not (np.isfinite(fps) and 0 < fps <= 1000):
-            raise UserError(f"{name}: unknown or absurd frame rate ({fps})")
+        if not (np.isfinite(fps) and 0 < fps <= FPS_MAX):
+            raise UserError(f"{name}: unknown or absurd frame rate ({fps:g}; at most {FPS_MAX:g} fps is read)")
         declared = _declared_frames(container, stream, fps)
         arr = np.stack(frames)
         grey = stream.codec_context.pix_fmt in ("gray", "gray10le", "gray12le", "gray16le", "ya8") or bool(

@@ -17,6 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "index; ext mp4, webm, mov, gif, mkv).  Each file is decoded and checked (>= 2 frames, "
                     "1-240 fps, >= 16x16 px), copied byte for byte (the original is never moved or "
                     "modified) and recorded as source: imported with its sha256 and decoded-content hash.  "
+                    "Only regular files are read; a truncated file (fewer frames than it declares) is refused; the "
+                    "copy is hashed and verified before its row is written.  --model 'oracle' is reserved.  "
                     "Unmatched, duplicate, corrupt and conflicting files are listed by name.  Exits "
                     "non-zero when nothing matched (or, with --strict, on any problem).",
         epilog="Example: bench import --model sora-2 --videos ~/sora_exports --suite physics "

@@ -30,7 +30,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                        description="Run a generator over a suite (or its first N probes) into a run "
                                    "directory.  Resumes: jobs already in the run are skipped; a model whose "
                                    "revision changed since its videos there were made is refused (one run "
-                                   "never mixes two revisions).  Shards across ranks with RANK/WORLD_SIZE (or SLURM_PROCID/SLURM_NTASKS).")
+                                   "never mixes two revisions), and so is resuming with other --frames/--size/--seed.  Model names are checked and canonical (oracle+vanish:1e0 is oracle+vanish:1.0); frames x size are bounded before anything is allocated.  Shards across ranks with RANK/WORLD_SIZE (or SLURM_PROCID/SLURM_NTASKS).")
     p.add_argument("--model", required=True, action="append", help="generator name (repeatable); see `bench models`")
     p.add_argument("--suite", required=True, action="append", help="suite name or .jsonl path (repeatable)")
     p.add_argument("--samples", type=int, default=1, help="samples (seeds) per probe (default 1)")
@@ -66,7 +66,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", choices=("cpu", "gpu"), help="profile (default: auto)")
     p.add_argument("--config", help="a config YAML (overrides --profile); see configs/cpu.yaml")
     p.add_argument("--run", help="run directory (default results/runs/<profile>-<config hash>)")
-    p.add_argument("--fresh", action="store_true", help="delete the run directory first instead of resuming")
+    p.add_argument("--fresh", action="store_true", help="delete the run directory first instead of resuming "
+                                                       "(only a run directory, with run.json, or an empty folder)")
     p.add_argument("--limit", type=int, help="override the config's probe limit (quick smoke runs)")
     p.add_argument("--no-report", action="store_true", help="stop after scoring")
     p.add_argument("--workers", type=int, help="local worker processes (ranks) for generate + score "
@@ -204,11 +205,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep_report_temps(out: Path) -> None:
+    """Remove half-written files (``.tmp-*``) a killed report left in its own outputs (the top of
+    ``out``, ``plots/``, ``notebooks/``); run folders below ``out`` are never touched."""
+    import contextlib
+
+    temps = list(out.glob(".tmp-*")) + list((out / "notebooks").glob(".tmp-*"))
+    if (out / "plots").is_dir():
+        temps += list((out / "plots").rglob(".tmp-*"))
+    for p in temps:
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            p.unlink()
+
+
 def build_report(runs: list[Path], out: Path, *, validity_csv: str | None, notebooks: bool) -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UserError(f"{out}: cannot create output folder ({e.strerror})") from None
+    _sweep_report_temps(out)
     if notebooks:
         from bench.report.notebooks import execute_notebook
 

@@ -361,13 +361,15 @@ class RunStore:
         self.append_row(out)
         return out
 
-    def sweep_temp(self, older_than_s: float = 0.0) -> int:
-        """Delete temp files (``.tmp-*``) left by killed writers.  Call it only when no other
-        process writes this run (single rank), or with ``older_than_s`` well above a write."""
+    def sweep_temp(self, older_than_s: float = 0.0, under: str | Path | None = None) -> int:
+        """Delete temp files (``.tmp-*``) left by killed writers (below ``under``, a folder of the
+        run, when given).  Call it only when no other process writes there (single rank), or
+        with ``older_than_s`` well above a write."""
         import time
 
         n, now = 0, time.time()
-        for p in self.root.rglob(".tmp-*"):
+        top = self.root / under if under is not None else self.root
+        for p in top.rglob(".tmp-*"):
             with contextlib.suppress(FileNotFoundError):
                 if now - p.stat().st_mtime >= older_than_s:
                     p.unlink()
