@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Arguments holding paths; made absolute once here, so a notebook run in another folder, or a
 #: relative ``--out``, reads and writes exactly where the user's working directory says.
-PATH_ARGS = ("run", "runs", "out", "config", "videos", "validity", "reference", "suite")
+PATH_ARGS = ("run", "runs", "out", "config", "videos", "validity", "reference", "suite", "dest")
 
 
 def absolute_paths(args: argparse.Namespace) -> None:
