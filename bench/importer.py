@@ -12,8 +12,15 @@ any case) is named ``<key>-<k>.<ext>``, where ``k`` is the sample index (``0``, 
   or digits replaced by one space, trimmed.  A prompt shared by two probes is ambiguous and is
   reported, not guessed.
 
-Checks, per matched file: it decodes (:func:`bench.video.read_video`), has at least 2 frames, a
-frame rate in [1, 240] and frames of at least 16 x 16 pixels.
+Checks, per matched file: it is a regular file (no FIFO or device), decodes
+(:func:`bench.video.read_video`, rotation applied as players do), has at least 2 frames, a frame
+rate in [1, 240], frames of at least 16 x 16 pixels, colour, and decodes as many frames as its
+header declares (a truncated file is refused).  The sample index is at most 99999; the model
+name is checked (``bench.ids``) and may not be ``oracle``.
+
+Transactional: under a per-run import lock, each file is hashed, copied into the run while the
+copy is hashed, the two hashes compared (a file that changed meanwhile is refused), the *copy*
+decoded and checked, and only then renamed into place and its manifest row written.
 
 Reported by file name, never silently dropped: ``unmatched`` (no ``-<k>`` suffix, no such probe
 or prompt, ambiguous prompt), ``duplicate`` (two files for one (probe, sample): none of them is
@@ -38,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import UserError
+from bench.ids import SAMPLE_MAX, import_model_name
 from bench.suites import Suite
 from bench.video import Video, read_video, sha256_file
 
@@ -46,7 +54,7 @@ MIN_FRAMES = 2
 FPS_RANGE = (1.0, 240.0)
 MIN_SIZE = 16
 
-_NAME = re.compile(r"^(?P<key>.+)-(?P<k>[0-9]+)$")
+_NAME = re.compile(r"(?P<key>.+)-(?P<k>[0-9]+)")   # used with fullmatch (no trailing newline)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -135,9 +143,15 @@ def scan(videos: Path, suite: Suite, report: ImportReport) -> list[Candidate]:
             report.ignored.append((name, f"not a video extension ({', '.join(VIDEO_EXTENSIONS)})"))
             continue
         stem = name[: -len(f.suffix)]
-        m = _NAME.match(stem)
+        m = _NAME.fullmatch(stem)
         if not m:
             report.unmatched.append((name, "name lacks the '-<sample>' suffix (expected <probe_id>-<k> or <prompt>-<k>)"))
+            continue
+        if len(m["k"]) > len(str(SAMPLE_MAX)) or int(m["k"]) > SAMPLE_MAX:
+            report.unmatched.append((name, f"sample index {m['k'][:24]} is above {SAMPLE_MAX}"))
+            continue
+        if not f.is_file():
+            report.corrupt.append((name, "not a regular file (a FIFO, device or socket is never read)"))
             continue
         key, k = m["key"], int(m["k"])
         if key in suite.by_id:
@@ -165,6 +179,8 @@ def validate(video: Video) -> str | None:
         return f"frame size {video.W}x{video.H} below {MIN_SIZE}x{MIN_SIZE}"
     if video.provenance.get("grey"):
         return "grey-scale video (no colour channels): the probes name objects by colour"
+    if video.provenance.get("truncated"):
+        return f"truncated file: {video.provenance['truncated']} (re-export it)"
     return None
 
 
@@ -187,8 +203,7 @@ def card_facts(model: str) -> dict[str, Any] | None:
 def import_videos(store: Any, model: str, suite: Suite, videos: str | Path) -> ImportReport:
     """Import the videos of folder ``videos`` for ``model`` into ``store`` (a ``RunStore``)."""
     videos = Path(videos)
-    if not model or "/" in model or model.startswith("."):
-        raise UserError(f"--model must be a plain model name, got {model!r}")
+    model = import_model_name(model)
     report = ImportReport(model=model, suite=suite.name, videos=str(videos))
     cands = scan(videos, suite, report)
 
@@ -206,51 +221,86 @@ def import_videos(store: Any, model: str, suite: Suite, videos: str | Path) -> I
         chosen.append(cs[0])
 
     facts = card_facts(model)
-    existing = {(r["probe_id"], int(r["sample"])): r for r in store.rows()
-                if r.get("model") == model and r.get("suite") == suite.name}
-    seen_sha: dict[str, str] = {}
-    for c in chosen:
-        name = c.path.name
+    # one import at a time per run: the check "is this (model, probe, sample) already there?" and
+    # the row that answers it are made under one lock, so two concurrent imports of one key
+    # leave one row and one file
+    with store.lock("import"):
+        # imports of this model are serialised by the lock: a temp file in its folder is a
+        # killed import's half copy
+        from bench.store.run import safe_name
+
+        store.sweep_temp(0.0, under=Path("videos") / safe_name(model))
+        existing = {(r["probe_id"], int(r["sample"])): r for r in store.rows()
+                    if r.get("model") == model and r.get("suite") == suite.name}
+        seen_sha: dict[str, str] = {}
+        for c in chosen:
+            _import_one(store, c, model, suite, facts, existing, seen_sha, report)
+    return report
+
+
+def _import_one(store: Any, c: Candidate, model: str, suite: Suite, facts: dict[str, Any] | None,
+                existing: dict[tuple[str, int], dict[str, Any]], seen_sha: dict[str, str],
+                report: ImportReport) -> None:
+    """Copy, hash, verify, decode the copy, then write the row (nothing is recorded before the
+    bytes in the run are known to be the user's file as it was hashed)."""
+    name = c.path.name
+    try:
+        original_sha = sha256_file(c.path)
+    except UserError as e:
+        report.corrupt.append((name, str(e).replace(f"{c.path}: ", "")))
+        return
+    except OSError as e:
+        report.corrupt.append((name, f"unreadable ({e.strerror})"))
+        return
+    prior = existing.get((c.probe_id, c.sample))
+    if prior is not None:
+        if (prior.get("import") or {}).get("sha256") == original_sha:
+            report.already.append(name)
+        else:
+            report.conflict.append((name, f"the run already holds a different video for {model} / "
+                                          f"{c.probe_id} sample {c.sample} ({prior.get('path')}); use a new --run"))
+        return
+    probe = suite.probe(c.probe_id)
+    row = {
+        "model": model, "suite": suite.name, "probe_id": c.probe_id, "category": probe["category"],
+        # no "seed": an imported video has none (the key is left out, not set to null)
+        "sample": c.sample, "prompt": probe["prompt"], "source": "imported",
+        "params": {}, "revision": str((facts or {}).get("version") or (facts or {}).get("revision") or ""),
+        "random_weights": False, "seconds": None,
+        "import": {"file": str(c.path.resolve()), "name": name, "sha256": original_sha,
+                   "bytes": c.path.stat().st_size, "matched_by": c.matched_by},
+        "card": facts,
+    }
+
+    def check(copy: Path) -> Video:
         try:
-            original_sha = sha256_file(c.path)
-        except OSError as e:
-            report.corrupt.append((name, f"unreadable ({e.strerror})"))
-            continue
-        prior = existing.get((c.probe_id, c.sample))
-        if prior is not None:
-            if (prior.get("import") or {}).get("sha256") == original_sha:
-                report.already.append(name)
-            else:
-                report.conflict.append((name, f"the run already holds a different video for {model} / "
-                                              f"{c.probe_id} sample {c.sample} ({prior.get('path')}); use a new --run"))
-            continue
-        try:
-            video = read_video(c.path)
+            video = read_video(copy)   # the bytes that stay in the run are the ones decoded
         except UserError as e:
-            report.corrupt.append((name, str(e).replace(f"{c.path}: ", "")))
-            continue
+            raise _Rejected(str(e).replace(f"{copy}: ", "")) from None
         why = validate(video)
         if why:
-            report.corrupt.append((name, why))
-            continue
-        if original_sha in seen_sha:
-            report.same_content.append((name, f"same bytes as {seen_sha[original_sha]} (imported; check the export)"))
-        seen_sha.setdefault(original_sha, name)
-        probe = suite.probe(c.probe_id)
-        row = {
-            "model": model, "suite": suite.name, "probe_id": c.probe_id, "category": probe["category"],
-            # no "seed": an imported video has none (the key is left out, not set to null)
-            "sample": c.sample, "prompt": probe["prompt"], "source": "imported",
-            "params": {}, "revision": str((facts or {}).get("version") or (facts or {}).get("revision") or ""),
-            "random_weights": False, "seconds": None,
-            "import": {"file": str(c.path.resolve()), "name": name, "sha256": original_sha,
-                       "bytes": c.path.stat().st_size, "matched_by": c.matched_by,
-                       "decoded": {"frames": video.T, "fps": video.fps, "height": video.H, "width": video.W}},
-            "card": facts,
-        }
-        out = store.add_file(row, c.path, video)
-        if out.get("sha256") != original_sha:  # the copy must be the user's bytes, exactly
-            raise UserError(f"{name}: the copy in the run differs from the original "
-                            f"(sha256 {out.get('sha256', '')[:12]}… vs {original_sha[:12]}…); disk problem?")
-        report.imported.append(out)
-    return report
+            raise _Rejected(why)
+        decoded = {"frames": video.T, "fps": video.fps, "height": video.H, "width": video.W}
+        for k in ("alpha", "rotation_applied"):
+            if k in video.provenance:
+                decoded[k] = video.provenance[k]
+        row["import"]["decoded"] = decoded
+        return video
+
+    try:
+        out = store.add_file(row, c.path, decode=check, expect_sha256=original_sha)
+    except _Rejected as e:
+        report.corrupt.append((name, str(e)))
+        return
+    except UserError as e:
+        report.corrupt.append((name, str(e).replace(f"{c.path}: ", "")))
+        return
+    if original_sha in seen_sha:
+        report.same_content.append((name, f"same bytes as {seen_sha[original_sha]} (imported; check the export)"))
+    seen_sha.setdefault(original_sha, name)
+    existing[(c.probe_id, c.sample)] = out
+    report.imported.append(out)
+
+
+class _Rejected(UserError):
+    """A decoded copy that fails :func:`validate` (reported as corrupt, nothing recorded)."""

@@ -25,8 +25,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bench.errors import UserError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,15 +51,11 @@ def choose_profile() -> tuple[str, str]:
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
+    from bench.safeio import read_text, yaml_load
+
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: config file not found")
-    try:
-        cfg = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise UserError(f"{path}{where}: invalid YAML ({getattr(e, 'problem', e)})") from None
+    # a regular file of at most 1 MiB, YAML without aliases (no "billion laughs")
+    cfg = yaml_load(read_text(path, "config"), str(path))
     if not isinstance(cfg, dict):
         raise UserError(f"{path}: config must be a YAML mapping")
     for k in REQUIRED:
@@ -80,6 +74,15 @@ def load_config(path: str | Path) -> dict[str, Any]:
     for k in ("suites", "models"):
         if not cfg[k] or not all(isinstance(x, str) for x in cfg[k]):
             raise UserError(f"{path}: {k!r} must be a non-empty list of names")
+    from bench.ids import model_name
+    from bench.limits import check_settings
+
+    cfg["models"] = [model_name(m, f"{path}: models") for m in cfg["models"]]
+    check_settings(cfg.get("settings") or {}, f"{path}: settings")
+    for m, st in (cfg.get("model_settings") or {}).items():
+        if not isinstance(st, dict):
+            raise UserError(f"{path}: model_settings.{m} must be a mapping")
+        check_settings(st, f"{path}: model_settings.{m}")
     cfg.setdefault("name", path.stem)
     cfg.setdefault("settings", {})
     cfg.setdefault("limit", None)

@@ -22,6 +22,7 @@ from typing import Any
 
 from bench.errors import UserError
 from bench.generators.base import Generator, resolve
+from bench.limits import check_video
 from bench.store.run import RunStore, job_key
 from bench.suites import Suite
 
@@ -163,6 +164,7 @@ def generate(store: RunStore, models: list[str], suites: list[Suite], *, samples
         t0 = time.perf_counter()
         try:
             video = g.generate(probe, job.seed, merged)
+            check_video(video, "generator output")  # one `bench score` can read back (fps, size)
         except UserError as e:
             raise UserError(f"model {job.model}, probe {job.probe_id}, sample {job.sample}: {e}") from None
         row["seconds"] = round(time.perf_counter() - t0, 4)

@@ -58,7 +58,8 @@ def _stale(prev: tuple[str, str] | None, metric: Metric, available: bool) -> boo
     if prev is None:
         return True
     version, status = prev
-    return version != str(metric.spec.version) or (status == "unavailable" and available)
+    # an error row is tried again: it may come from a since-fixed option or environment
+    return version != str(metric.spec.version) or (status in ("unavailable", "error") and available)
 
 
 def _row(store: RunStore, mrow: dict[str, Any], metric: Metric, value: float, *, status: str,
@@ -154,7 +155,7 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
         needs_frames = [m for m in todo if avail[m.spec.id][0]]
         video = None
         if needs_frames:
-            path = store.root / mrow["path"]
+            path = store.video_path(mrow)  # relative, inside the run: never /dev/zero or ../x
             if not path.exists():
                 raise UserError(f"{path}: listed in the manifest but missing "
                                 "(run `bench generate` again with the same arguments to regenerate it)")

@@ -253,8 +253,10 @@ def _heatmap(m: pd.DataFrame, path: Path) -> None:
     piv = m.pivot_table(index="metric", columns="violation", values="auroc", aggfunc="first")
     fig, ax = plt.subplots(figsize=(1.0 + 0.75 * piv.shape[1], 1.2 + 0.34 * piv.shape[0]))
     im = ax.imshow(piv.values, vmin=0, vmax=1, cmap="RdYlGn", aspect="auto")
-    ax.set_xticks(range(piv.shape[1]), piv.columns, rotation=45, ha="right", fontsize=8)
-    ax.set_yticks(range(piv.shape[0]), piv.index, fontsize=8)
+    from bench.textsafe import plain
+
+    ax.set_xticks(range(piv.shape[1]), [plain(c) for c in piv.columns], rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(piv.shape[0]), [plain(c) for c in piv.index], fontsize=8)
     for i in range(piv.shape[0]):
         for j in range(piv.shape[1]):
             v = piv.values[i, j]
@@ -279,31 +281,33 @@ def _fmt(x: Any) -> str:
 
 
 def _markdown(m: pd.DataFrame, n: pd.DataFrame, prov: dict[str, Any]) -> str:
+    from bench.textsafe import md  # run folder, suite and metric names are user text
+
     lines = ["# Metric validity matrix", "",
              "AUROC of clean oracle renders vs renders with one controlled violation (paired by probe "
              "and seed; 1 = the metric always ranks the clean video better, 0.5 = blind). "
              "`monotone`: the AUROC does not fall as the violation's magnitude grows. "
              "Nuisance columns: false-positive rate (share of clean-passing videos flagged after the "
              "nuisance). See `bench/validity.py` for the exact definitions.", "",
-             f"Run: `{prov.get('run_id', '?')}` · suites: "
-             + ", ".join(f"{k} `{v[:12]}`" for k, v in sorted(prov.get("suites", {}).items()))
+             f"Run: {md(prov.get('run_id', '?'))} · suites: "
+             + ", ".join(f"{md(k)} `{md(str(v)[:12])}`" for k, v in sorted(prov.get("suites", {}).items()))
              + f" · bench {prov.get('bench_version', '?')} · git `{str(prov.get('git', {}).get('commit', '?'))[:12]}`", ""]
     if not len(m):
         return "\n".join(lines + ["No (metric, violation) pairs were scored.", ""])
     piv = m.pivot_table(index="metric", columns="violation", values="auroc", aggfunc="first")
     lines.append("## AUROC per (metric, violation)")
     lines.append("")
-    lines.append("| metric | " + " | ".join(piv.columns) + " |")
+    lines.append("| metric | " + " | ".join(md(c) for c in piv.columns) + " |")
     lines.append("|---|" + "---|" * len(piv.columns))
     for metric, row in piv.iterrows():
-        lines.append(f"| {metric} | " + " | ".join(_fmt(v) for v in row.values) + " |")
+        lines.append(f"| {md(metric)} | " + " | ".join(md(_fmt(v)) for v in row.values) + " |")
     if len(n):
         lines += ["", "## False-positive rate under nuisances", ""]
         pn = n.pivot_table(index="metric", columns="nuisance", values="fpr", aggfunc="first")
-        lines.append("| metric | " + " | ".join(pn.columns) + " |")
+        lines.append("| metric | " + " | ".join(md(c) for c in pn.columns) + " |")
         lines.append("|---|" + "---|" * len(pn.columns))
         for metric, row in pn.iterrows():
-            lines.append(f"| {metric} | " + " | ".join(_fmt(v) for v in row.values) + " |")
+            lines.append(f"| {md(metric)} | " + " | ".join(md(_fmt(v)) for v in row.values) + " |")
     lines += ["", "The full table (threshold, detection rate, dose-response) is `validity.csv`.", ""]
     return "\n".join(lines)
 

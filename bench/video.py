@@ -26,9 +26,14 @@ import numpy as np
 from bench.atomic import atomic_path
 from bench.errors import UserError
 
-#: Largest frame we accept from a file (guards against decompression bombs).
+#: Largest frame we accept from a file (guards against decompression bombs); checked on every
+#: decoded frame *before* it is converted, so a 32x32 first frame cannot hide 8000x8000 ones.
 MAX_PIXELS = 4096 * 4096
 MAX_FRAMES = 10_000
+#: Budget for one decoded video (T x H x W x 3 bytes), checked frame by frame while decoding.
+MAX_DECODED_BYTES = 1 << 30
+#: Frame rates a file or a generator may have (score, import and generate use the same bounds).
+FPS_MAX = 240.0
 
 
 @dataclass
@@ -85,19 +90,35 @@ class Video:
         return h.hexdigest()
 
 
+#: Float output may overshoot its declared range by this share of the range (rounding in a VAE
+#: decoder); beyond it the generator produced another range (0-255, or [-1, 1] as [0, 1]).
+FLOAT_RANGE_SLACK = 0.02
+
+
 def frames_from_float(x: np.ndarray, lo: float = 0.0, hi: float = 1.0, what: str = "frames") -> np.ndarray:
-    """Convert float frames in ``[lo, hi]`` to uint8, refusing NaN/inf (a generator fault)."""
+    """Convert float frames in ``[lo, hi]`` to uint8, refusing NaN/inf and values outside the
+    range (beyond ``FLOAT_RANGE_SLACK``): float frames in 0-255 would become an all-white video
+    and frames in [-1, 1] half black.  The caller (the runner) adds the model's name."""
     x = np.asarray(x)
     if not np.isfinite(x).all():
         bad = int((~np.isfinite(x)).sum())
         raise UserError(f"{what}: {bad} non-finite pixel values (NaN/inf) in generator output")
+    if x.size and np.issubdtype(x.dtype, np.floating):
+        slack = FLOAT_RANGE_SLACK * (hi - lo)
+        xmin, xmax = float(x.min()), float(x.max())
+        if xmin < lo - slack or xmax > hi + slack:
+            raise UserError(f"{what}: float pixel values span [{xmin:.4g}, {xmax:.4g}], outside the expected "
+                            f"[{lo:g}, {hi:g}] (0-255 or [-1, 1] output would be scored as a white or half-black video)")
     y = (x.astype(np.float64) - lo) / (hi - lo)
     return np.clip(np.rint(y * 255.0), 0, 255).astype(np.uint8)
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """sha256 of a regular file (a FIFO or device is refused, never read forever)."""
+    from bench.safeio import open_regular
+
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path, "video file") as f:
         while True:
             b = f.read(chunk)
             if not b:
@@ -223,9 +244,9 @@ def read_video(path: str | os.PathLike) -> Video:
     """
     import av
 
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: video file not found")
+    from bench.safeio import regular_file
+
+    path = regular_file(path, "video file")  # no FIFO, device or folder reaches FFmpeg
     if path.stat().st_size == 0:
         raise UserError(f"{path}: empty file (0 bytes)")
     try:
@@ -250,7 +271,25 @@ def _bgr0_to_rgb(fr: Any) -> np.ndarray:
     return np.ascontiguousarray(a[..., 2::-1])
 
 
+def _has_alpha(fmt: Any) -> bool:
+    try:
+        return any(c.is_alpha for c in fmt.components) or fmt.name == "pal8"
+    except Exception:  # pragma: no cover - a format PyAV cannot describe
+        return False
+
+
 def _decode_container(container: Any, name: str) -> Video:
+    """Decode the first video stream as a player shows it.
+
+    - every frame's size is checked against ``MAX_PIXELS`` and the running total against
+      ``MAX_DECODED_BYTES`` *before* the frame is converted (nothing large is allocated first);
+    - display-matrix rotation (phones store portrait video sideways) is applied;
+    - GIF frame rates come from the frame timestamps (GIF delays are centiseconds, so the
+      container's nominal rate is off: 12 fps comes out as 12.5);
+    - an alpha channel is dropped (the probes see RGB) and noted in provenance (``alpha``);
+    - a file that decodes fewer frames than its header declares is marked ``truncated`` in
+      provenance (``bench import`` refuses it; a run's own files never are).
+    """
     try:
         if not container.streams.video:
             raise UserError(f"{name}: no video stream")
@@ -259,27 +298,46 @@ def _decode_container(container: Any, name: str) -> Video:
         if w and h and w * h > MAX_PIXELS:
             raise UserError(f"{name}: frame size {w}x{h} exceeds the {MAX_PIXELS} pixel limit")
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        is_gif = getattr(container.format, "name", "") == "gif"
         frames = []
         times = []
+        first: tuple[int, int] | None = None
+        total = 0
+        alpha = False
+        rotation = 0
+        decode_error = None
         try:
             for fr in container.decode(stream):
+                fw, fh = fr.width, fr.height
+                if fw * fh > MAX_PIXELS:
+                    raise UserError(f"{name}: frame {len(frames)} is {fw}x{fh}, above the {MAX_PIXELS} pixel limit")
+                if first is None:
+                    first = (fw, fh)
+                    alpha = _has_alpha(fr.format)
+                    rotation = int(round(float(getattr(fr, "rotation", 0) or 0) / 90.0)) % 4
+                elif (fw, fh) != first:
+                    raise UserError(f"{name}: frame size changes mid-stream ({first[0]}x{first[1]} to {fw}x{fh} "
+                                    f"at frame {len(frames)})")
+                total += fw * fh * 3
+                if total > MAX_DECODED_BYTES:
+                    raise UserError(f"{name}: more than {MAX_DECODED_BYTES >> 20} MiB of decoded pixels "
+                                    f"({len(frames) + 1}+ frames of {fw}x{fh}); shorten or downscale it")
+                if len(frames) >= MAX_FRAMES:
+                    raise UserError(f"{name}: more than {MAX_FRAMES} frames")
                 arr = _bgr0_to_rgb(fr) if fr.format.name == "bgr0" else fr.to_ndarray(format="rgb24")
+                if rotation:
+                    arr = np.ascontiguousarray(np.rot90(arr, rotation))
                 frames.append(arr)
                 if fr.time is not None:
                     times.append(float(fr.time))
-                if len(frames) > MAX_FRAMES:
-                    raise UserError(f"{name}: more than {MAX_FRAMES} frames")
         except UserError:
             raise
         except Exception as e:
             if not frames:
                 raise UserError(f"{name}: cannot decode video ({type(e).__name__}: {e})") from None
-            # a truncated file: keep what decoded, say so in provenance
+            decode_error = f"{type(e).__name__}: {e}"  # a truncated file: keep what decoded, say so
         if not frames:
             raise UserError(f"{name}: no decodable frames")
-        shapes = {f.shape for f in frames}
-        if len(shapes) != 1:
-            raise UserError(f"{name}: frame size changes mid-stream ({sorted(shapes)})")
         if len(times) >= 3:
             d = np.diff(np.asarray(times))
             if d.min() <= 0 or (d.max() > 1.5 * d.min() and d.max() - d.min() > 2e-3):
@@ -287,16 +345,43 @@ def _decode_container(container: Any, name: str) -> Video:
                     f"{name}: variable frame rate (frame intervals {d.min():.4f}-{d.max():.4f} s); "
                     "physics checks need a constant rate: re-encode it, e.g. `ffmpeg -i IN -fps_mode cfr -r 24 OUT.mp4`")
         fps = float(rate) if rate else 0.0
-        if not fps > 0 and len(times) >= 2:
-            fps = (len(times) - 1) / max(times[-1] - times[0], 1e-9)
-        if not (np.isfinite(fps) and 0 < fps <= 1000):
-            raise UserError(f"{name}: unknown or absurd frame rate ({fps})")
+        if (is_gif or not fps > 0) and len(times) >= 2 and times[-1] > times[0]:
+            fps = (len(times) - 1) / (times[-1] - times[0])
+        if not (np.isfinite(fps) and 0 < fps <= FPS_MAX):
+            raise UserError(f"{name}: unknown or absurd frame rate ({fps:g}; at most {FPS_MAX:g} fps is read)")
+        declared = _declared_frames(container, stream, fps)
         arr = np.stack(frames)
         grey = stream.codec_context.pix_fmt in ("gray", "gray10le", "gray12le", "gray16le", "ya8") or bool(
             (arr[..., 0] == arr[..., 1]).all() and (arr[..., 1] == arr[..., 2]).all())
-        return Video(arr, fps=fps, provenance={"file": name, "grey": grey})
+        prov: dict[str, Any] = {"file": name, "grey": grey}
+        if alpha:
+            prov["alpha"] = "dropped: the file has an alpha channel; its colour channels are scored as stored"
+        if rotation:
+            prov["rotation_applied"] = 90 * rotation
+        if declared and arr.shape[0] < declared - max(1, int(0.05 * declared)):
+            prov["truncated"] = f"decodes {arr.shape[0]} of {declared} declared frames"
+        if decode_error:
+            prov["decode_error"] = decode_error
+        return Video(arr, fps=fps, provenance=prov)
     finally:
         container.close()
+
+
+def _declared_frames(container: Any, stream: Any, fps: float) -> int:
+    """Frames the file's header promises: ``nb_frames``, else duration x rate (0 = unknown)."""
+    try:
+        n = int(stream.frames or 0)
+        if n > 0:
+            return n
+        if stream.duration and stream.time_base:
+            secs = float(stream.duration * stream.time_base)
+        elif container.duration:
+            secs = container.duration / 1e6
+        else:
+            return 0
+        return int(round(secs * fps)) if secs > 0 else 0
+    except Exception:  # pragma: no cover - headers PyAV cannot read
+        return 0
 
 
 def read_metadata(path: str | os.PathLike) -> dict[str, str]:

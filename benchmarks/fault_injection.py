@@ -1,4 +1,4 @@
-"""Fault injection: SIGKILL `bench generate` and `bench score` at random moments, resume, compare.
+"""Fault injection: SIGKILL `bench generate`, `score`, `import` and `report` at random moments, resume, compare.
 
 Protocol (issue 8):
 1. a reference run, uninterrupted: generate + score;
@@ -6,9 +6,17 @@ Protocol (issue 8):
    again, ... ``--kills`` times in all (then let it finish); the same for `bench score`;
 3. check: every expected video exactly once in the manifest, every lossless file decodes and
    matches its recorded sha256, no temp files left in place of real ones, every (video, metric)
-   score exactly once, and the scores equal the reference run's (same values, verdicts, reasons).
+   score exactly once, and the scores equal the reference run's (same values, verdicts, reasons);
+4. `bench import` (issue 14): the reference run's lossless files, exported as
+   ``<probe_id>-<k>.mkv``, are imported once uninterrupted and once with ``--kills`` SIGKILLs;
+   the faulted run must hold every file exactly once, with the same file and pixel hashes as
+   the uninterrupted import, and no temp file;
+5. `bench report --no-notebooks` on the reference run, once uninterrupted and once killed
+   ``--kills`` times: every output file (md, csv, html, plots) must be byte-identical to the
+   uninterrupted report's, with no temp file left in the output folder.
 
-Usage: ``python benchmarks/fault_injection.py [--kills 20] [--model oracle] [--limit 3]``.
+Usage: ``python benchmarks/fault_injection.py [--kills 20] [--model oracle] [--limit 3]
+[--phases generate,score,import,report]``.
 Writes ``results/perf/faults.json``.  A small version runs in the tests
 (``tests/test_hardening.py``).
 """
@@ -99,6 +107,48 @@ def compare_scores(a: Path, b: Path) -> list[str]:
     return [f"{int(diff.sum())} score rows differ from the uninterrupted run"] if diff.any() else []
 
 
+def check_import(ref: Path, bad: Path) -> dict[str, object]:
+    """The faulted import against the uninterrupted one: same (probe, sample) -> hashes, each once."""
+    from bench.store.run import RunStore
+    from bench.video import sha256_file
+
+    problems = []
+    rows = {}
+    for run in (ref, bad):
+        store = RunStore.open(run)
+        raw = [x for x in store.manifest_path.read_text().splitlines() if x.strip()]
+        got = {(r["probe_id"], r["sample"]): (r["sha256"], r["content_sha256"]) for r in store.rows()}
+        if len(raw) != len(got):
+            problems.append(f"{run.name}: {len(raw)} manifest lines for {len(got)} videos")
+        for r in store.rows():
+            p = store.video_path(r)
+            if not p.is_file() or sha256_file(p) != r["sha256"]:
+                problems.append(f"{run.name}: {r['path']} missing or hash mismatch")
+        temps = [str(p.relative_to(run)) for p in run.rglob(".tmp-*")]
+        if temps:
+            problems.append(f"{run.name}: temp files left: {temps[:3]}")
+        rows[run.name] = got
+    if rows[ref.name] != rows[bad.name]:
+        problems.append("the faulted import differs from the uninterrupted one")
+    return {"videos": len(rows[bad.name]), "problems": problems}
+
+
+def check_report(ref: Path, bad: Path) -> dict[str, object]:
+    """Every file of the uninterrupted report, byte-identical in the faulted one; no temp files."""
+    problems = []
+    files = sorted(p.relative_to(ref) for p in ref.rglob("*") if p.is_file())
+    for rel in files:
+        b = bad / rel
+        if not b.is_file():
+            problems.append(f"{rel}: missing")
+        elif b.read_bytes() != (ref / rel).read_bytes():
+            problems.append(f"{rel}: differs from the uninterrupted report")
+    extra = sorted(str(p.relative_to(bad)) for p in bad.rglob("*") if p.is_file() and not (ref / p.relative_to(bad)).exists())
+    if extra:
+        problems.append(f"files the uninterrupted report does not have: {extra[:3]}")
+    return {"files": len(files), "problems": problems}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kills", type=int, default=20)
@@ -110,7 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(REPO / "results" / "perf" / "faults.json"))
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--phases", default="generate,score,import,report",
+                    help="comma-separated phases to kill (generate and score always run)")
     args = ap.parse_args(argv)
+    phases = set(args.phases.split(","))
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="bench-faults-"))
     gen = ["generate", "--model", args.model, "--suite", args.suite, "--limit", str(args.limit),
@@ -127,6 +180,32 @@ def main(argv: list[str] | None = None) -> int:
            "reference_seconds": round(t_ref, 2), "reference": check_run(ref, expected),
            "faulted": check_run(bad, expected), "score_differences": compare_scores(ref, bad)}
     res["ok"] = not res["faulted"]["problems"] and not res["score_differences"] and not res["reference"]["problems"]
+    if "import" in phases:
+        from bench.store.run import RunStore
+
+        exports = work / "exports"
+        exports.mkdir()
+        for r in RunStore.open(ref).video_rows():
+            shutil.copyfile(ref / r["path"], exports / f"{r['probe_id']}-{r['sample']}.mkv")
+        imp = ["import", "--model", "vendor-x", "--videos", str(exports), "--suite", args.suite]
+        t0 = time.perf_counter()
+        subprocess.run(_cmd(*imp, "--run", str(work / "import-reference")), env=_env(), cwd=REPO, check=True,
+                       capture_output=True)
+        res["import_reference_seconds"] = round(time.perf_counter() - t0, 2)
+        res["kills_landed_import"] = run_killed(_cmd(*imp, "--run", str(work / "import-faulted")), args.kills, rng,
+                                                min(args.max_delay, 2 * res["import_reference_seconds"] + 0.5))
+        res["import"] = check_import(work / "import-reference", work / "import-faulted")
+        res["ok"] = res["ok"] and not res["import"]["problems"]
+    if "report" in phases:
+        rep = ["report", str(ref), "--no-notebooks"]
+        t0 = time.perf_counter()
+        subprocess.run(_cmd(*rep, "--out", str(work / "report-reference")), env=_env(), cwd=REPO, check=True,
+                       capture_output=True)
+        res["report_reference_seconds"] = round(time.perf_counter() - t0, 2)
+        res["kills_landed_report"] = run_killed(_cmd(*rep, "--out", str(work / "report-faulted")), args.kills, rng,
+                                                min(args.max_delay, 2 * res["report_reference_seconds"] + 0.5))
+        res["report"] = check_report(work / "report-reference", work / "report-faulted")
+        res["ok"] = res["ok"] and not res["report"]["problems"]
     from bench.atomic import write_json
 
     write_json(args.out, res)

@@ -303,4 +303,5 @@ def test_short_videos_do_not_enter_sets(tmp_path):
     refs = [Video(moving_pattern(t=4, h=8, w=8, phase=float(p)), 8.0) for p in range(6)]
     df = score_sets(tmp_path, ["fvd.i3d"], feats, rows, refs, metrics={"fvd.i3d": m})
     assert df.loc[0, "n"] == 3 and df.loc[0, "status"] == "ok"
-    assert "1 videos shorter than 9 frames excluded" in df.loc[0, "reason"]
+    # excluded below the protocol's clip length (16 frames), not just I3D's minimum (9), and named
+    assert "1 videos shorter than 16 frames excluded" in df.loc[0, "reason"] and "short#0 (5)" in df.loc[0, "reason"]

@@ -44,14 +44,43 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Arguments holding paths; made absolute once here, so a notebook run in another folder, or a
+#: relative ``--out``, reads and writes exactly where the user's working directory says.
+PATH_ARGS = ("run", "runs", "out", "config", "videos", "validity", "reference", "suite", "dest")
+
+
+def absolute_paths(args: argparse.Namespace) -> None:
+    """Resolve relative path arguments against the working directory (suite and reference names
+    that are not existing paths, e.g. ``physics`` or ``oracle-ensemble``, are left alone)."""
+    def fix(v: object, name: str) -> object:
+        if not isinstance(v, str) or not v or os.path.isabs(v):
+            return v
+        if name in ("suite", "reference") and not (os.path.exists(v) or v.endswith(".jsonl")):
+            return v
+        return os.path.abspath(v)
+
+    for name in PATH_ARGS:
+        v = getattr(args, name, None)
+        if isinstance(v, list):
+            setattr(args, name, [fix(x, name) for x in v])
+        elif v is not None:
+            setattr(args, name, fix(v, name))
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from bench.options import check_environment
+
+        check_environment()        # BENCH_* options: validated once, before anything is written
+        absolute_paths(args)
         return int(args.func(args) or 0)
     except UserError as e:
-        print(f"bench: error: {e}", file=sys.stderr)
+        from bench.textsafe import term
+
+        print(f"bench: error: {term(e)}", file=sys.stderr)  # one line, no escape sequences
         return e.exit_code
     except KeyboardInterrupt:
         print("bench: interrupted", file=sys.stderr)

@@ -17,6 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "index; ext mp4, webm, mov, gif, mkv).  Each file is decoded and checked (>= 2 frames, "
                     "1-240 fps, >= 16x16 px), copied byte for byte (the original is never moved or "
                     "modified) and recorded as source: imported with its sha256 and decoded-content hash.  "
+                    "Only regular files are read; a truncated file (fewer frames than it declares) is refused; the "
+                    "copy is hashed and verified before its row is written.  --model 'oracle' is reserved.  "
                     "Unmatched, duplicate, corrupt and conflicting files are listed by name.  Exits "
                     "non-zero when nothing matched (or, with --strict, on any problem).",
         epilog="Example: bench import --model sora-2 --videos ~/sora_exports --suite physics "
@@ -34,22 +36,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from bench.ids import import_model_name
     from bench.importer import card_facts, import_videos, scan, ImportReport
     from bench.suites import load_suite
+    from bench.textsafe import term
 
+    args.model = import_model_name(args.model)  # checked before anything is created
     suite = load_suite(args.suite)
     videos = Path(args.videos)
     # match before touching the run: a folder that matches nothing creates no run directory
     probe = ImportReport(model=args.model, suite=suite.name, videos=str(videos))
     if not scan(videos, suite, probe):
         for line in probe.lines()[1:]:
-            print(line, file=sys.stderr)
+            print(term(line), file=sys.stderr)
+        first = (probe.corrupt + probe.unmatched)[:1]
+        named = f"; {first[0][0]}: {first[0][1]}" if first else ""
         raise UserError(f"{videos}: no file matched a probe of suite {suite.name} "
                         f"(expected <probe_id>-<k>.mp4 or <prompt>-<k>.mp4; {len(probe.unmatched)} unmatched, "
-                        f"{len(probe.ignored)} ignored)")
+                        f"{len(probe.corrupt)} unreadable, {len(probe.ignored)} ignored){named}")
     facts = card_facts(args.model)
     if facts is None:
-        print(f"bench: warning: no model card for {args.model!r}; the videos are recorded without card facts "
+        print(f"bench: warning: no model card for {term(repr(args.model))}; the videos are recorded without card facts "
               f"(add models/{args.model}.yaml)", file=sys.stderr)
     store = _open_store(args.run, args.model, suite, videos)
     report = import_videos(store, args.model, suite, videos)
@@ -57,9 +64,11 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True, default=str))
     else:
         for line in report.lines():
-            print(line, file=sys.stderr)
+            print(term(line), file=sys.stderr)  # file names may hold escape sequences
     if report.matched == 0:
-        raise UserError(f"{videos}: nothing imported ({report.problems} problem file(s), listed above)")
+        first = (report.corrupt + report.conflict + report.duplicate + report.unmatched)[:1]
+        named = f"; {first[0][0]}: {first[0][1]}" if first else ""
+        raise UserError(f"{videos}: nothing imported ({report.problems} problem file(s), listed above){named}")
     if args.strict and report.problems:
         raise UserError(f"{videos}: {report.problems} problem file(s) (--strict)")
     return 0

@@ -150,6 +150,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_suites(args: argparse.Namespace) -> int:
     from bench.suites import load_suites
     from bench.suites.schema import CATEGORIES
+    from bench.textsafe import term
 
     suites = load_suites(args.suite)
     if args.json:
@@ -161,13 +162,13 @@ def cmd_suites(args: argparse.Namespace) -> int:
     total = 0
     for s in suites:
         total += len(s.probes)
-        print(f"{s.name}: {len(s.probes)} probes  sha256 {s.sha256[:16]}…  ({s.path})")
+        print(f"{s.name}: {len(s.probes)} probes  sha256 {s.sha256[:16]}…  ({term(s.path)})")
         for cat, n in sorted(s.categories().items()):
             label = CATEGORIES.get(s.name, {}).get(cat, "")
             print(f"  {cat:<4} {n:>3}  {label}")
         if args.probes:
             for p in s.probes:
-                print(f"    {p['id']:<48} {p['prompt']}")
+                print(f"    {p['id']:<48} {term(p['prompt'])}")  # prompts may hold escape sequences
     print(f"total: {total} probes in {len(suites)} suites")
     return 0
 

@@ -30,7 +30,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                        description="Run a generator over a suite (or its first N probes) into a run "
                                    "directory.  Resumes: jobs already in the run are skipped; a model whose "
                                    "revision changed since its videos there were made is refused (one run "
-                                   "never mixes two revisions).  Shards across ranks with RANK/WORLD_SIZE (or SLURM_PROCID/SLURM_NTASKS).")
+                                   "never mixes two revisions), and so is resuming with other --frames/--size/--seed.  Model names are checked and canonical (oracle+vanish:1e0 is oracle+vanish:1.0); frames x size are bounded before anything is allocated.  Shards across ranks with RANK/WORLD_SIZE (or SLURM_PROCID/SLURM_NTASKS).")
     p.add_argument("--model", required=True, action="append", help="generator name (repeatable); see `bench models`")
     p.add_argument("--suite", required=True, action="append", help="suite name or .jsonl path (repeatable)")
     p.add_argument("--samples", type=int, default=1, help="samples (seeds) per probe (default 1)")
@@ -66,7 +66,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", choices=("cpu", "gpu"), help="profile (default: auto)")
     p.add_argument("--config", help="a config YAML (overrides --profile); see configs/cpu.yaml")
     p.add_argument("--run", help="run directory (default results/runs/<profile>-<config hash>)")
-    p.add_argument("--fresh", action="store_true", help="delete the run directory first instead of resuming")
+    p.add_argument("--fresh", action="store_true", help="delete the run directory first instead of resuming "
+                                                       "(only a run directory, with run.json, or an empty folder)")
     p.add_argument("--limit", type=int, help="override the config's probe limit (quick smoke runs)")
     p.add_argument("--no-report", action="store_true", help="stop after scoring")
     p.add_argument("--workers", type=int, help="local worker processes (ranks) for generate + score "
@@ -78,6 +79,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.limits import check_settings
+
     out: dict[str, Any] = {}
     for k in ("frames", "size", "height", "width", "steps", "guidance"):
         v = getattr(args, k, None)
@@ -85,6 +88,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
             if isinstance(v, (int, float)) and v <= 0:
                 raise UserError(f"--{k} must be positive, got {v}")
             out[k] = v
+    check_settings(out, "generation settings (--frames/--size/--height/--width/--steps/--guidance)")
     return out
 
 
@@ -106,6 +110,7 @@ def open_or_create_run(run: str, config: dict[str, Any], suites: list[Any], prof
 
     store = RunStore.create(run, run_meta(config, suites, profile))
     meta = store.meta()
+    _same_generation(run, meta.get("config") or {}, config)
     known = meta.get("suites", {})
     for s in suites:
         if s.name in known and known[s.name] != s.sha256:
@@ -115,6 +120,26 @@ def open_or_create_run(run: str, config: dict[str, Any], suites: list[Any], prof
     if new:
         store.update_meta(suites=new, suite_paths={s.name: str(s.path) for s in suites if s.name in new})
     return store
+
+
+#: Config keys that decide what a video looks like: a resumed run must keep them.
+GENERATION_KEYS = ("seed", "settings", "model_settings")
+
+
+def _same_generation(run: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Refuse to resume a run with other frames/size/seed (its videos would silently mix two
+    settings under the first ``run.json``).  Only keys both commands set are compared
+    (``bench import`` sets none of them)."""
+    for k in GENERATION_KEYS:
+        if k not in old or k not in new:
+            continue
+        a, b = old[k], new[k]
+        if k != "seed":
+            a, b = a or {}, b or {}
+        if a != b:
+            raise UserError(f"{run}: this run was made with {k} {json.dumps(a, sort_keys=True)}, "
+                            f"now {json.dumps(b, sort_keys=True)}; one run cannot mix the two: "
+                            "use the same settings, another --run, or `bench run --fresh`")
 
 
 def _print_summary(what: str, summary: dict[str, Any]) -> None:
@@ -131,6 +156,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     from bench.generators.base import resolve
 
+    from bench.ids import model_name
+
+    # one spelling per model (oracle+vanish:1e0 is oracle+vanish:1.0), checked before the disk
+    args.model = [model_name(m) for m in args.model]
     for m in args.model:  # resolve all before touching the disk: an unknown model writes nothing
         resolve(m)
     suites = load_suites(args.suite)
@@ -176,11 +205,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep_report_temps(out: Path) -> None:
+    """Remove half-written files (``.tmp-*``) a killed report left in its own outputs (the top of
+    ``out``, ``plots/``, ``notebooks/``); run folders below ``out`` are never touched."""
+    import contextlib
+
+    temps = list(out.glob(".tmp-*")) + list((out / "notebooks").glob(".tmp-*"))
+    if (out / "plots").is_dir():
+        temps += list((out / "plots").rglob(".tmp-*"))
+    for p in temps:
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            p.unlink()
+
+
 def build_report(runs: list[Path], out: Path, *, validity_csv: str | None, notebooks: bool) -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UserError(f"{out}: cannot create output folder ({e.strerror})") from None
+    _sweep_report_temps(out)
     if notebooks:
         from bench.report.notebooks import execute_notebook
 
@@ -236,6 +279,21 @@ def _work(job: dict[str, Any], phase: str, rank: int, world: int) -> None:
         _print_summary(f"\nscore [rank {rank}/{world}]", {k: v for k, v in s.items() if k != "sets"})
 
 
+def _check_deletable_run(run_dir: Path) -> None:
+    """``--fresh`` deletes only a run directory: a folder with a readable ``run.json`` object (or
+    an empty folder).  Anything else (a home folder, a results folder, a file) is refused."""
+    if run_dir.is_symlink() or not run_dir.is_dir():
+        raise UserError(f"{run_dir}: --fresh deletes run directories only; this is not a folder")
+    if not any(run_dir.iterdir()):
+        return
+    if not (run_dir / "run.json").is_file():
+        raise UserError(f"{run_dir}: --fresh refuses to delete a folder that is not a run (no run.json); "
+                        "remove it yourself or choose another --run")
+    from bench.store.run import RunStore
+
+    RunStore(run_dir).meta()  # a run.json that is not a run's object is refused too
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bench.profiles import choose_profile, load_config, profile_config
     from bench.scoring import score_run
@@ -280,6 +338,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserError(f"none of the models in the {profile} profile can run here")
     run_dir = Path(args.run) if args.run else RUNS / f"{profile}-{_config_hash(cfg)}"
     if args.fresh and run_dir.exists():
+        _check_deletable_run(run_dir)
         shutil.rmtree(run_dir)
     store = open_or_create_run(str(run_dir), cfg, suites, profile)
     workers = args.workers if args.workers is not None else int(cfg.get("workers", 1))

@@ -78,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--ensemble must be >= 1, got {args.ensemble}")
     if args.seed < 0:
         raise UserError(f"--seed must be >= 0, got {args.seed}")
+    from bench.limits import check_settings
+
+    check_settings({"frames": args.frames, "size": args.size}, "--frames/--size")
     suite = load_suite(args.suite)
     probes = suite.probes[: args.limit] if args.limit else suite.probes
     out = Path(args.out)

@@ -51,7 +51,10 @@ def validity_models(magnitudes: list[float]) -> list[str]:
     from bench.world import NUISANCES, VIOLATIONS
 
     models = ["oracle"]
-    models += [f"oracle+{v}:{m:g}" for v in VIOLATIONS for m in magnitudes]
+    from bench.ids import model_name
+
+    # the canonical spelling (oracle+vanish:1.0), the one `generate` and configs use
+    models += [model_name(f"oracle+{v}:{m!r}") for v in VIOLATIONS for m in magnitudes]
     models += [f"oracle~{n}" for n in NUISANCES]
     return models
 

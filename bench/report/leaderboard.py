@@ -146,6 +146,9 @@ def load_validity(path: str | os.PathLike | None) -> tuple[pd.DataFrame | None, 
 
 
 def _read_csv(p: Path, what: str) -> pd.DataFrame:
+    from bench.safeio import LIMITS, regular_file
+
+    regular_file(p, what, LIMITS["table"])  # no FIFO or device reaches pandas
     try:
         return pd.read_csv(p)
     except Exception as e:

@@ -18,7 +18,6 @@ Missing or malformed runs raise ``UserError`` with the path.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -55,13 +54,9 @@ def run_dirs(dirs: Any) -> list[Path]:
 
 
 def _meta(d: Path) -> dict[str, Any]:
-    try:
-        meta = json.loads((d / "run.json").read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise UserError(f"{d}/run.json: unreadable ({e})") from None
-    if not isinstance(meta, dict):
-        raise UserError(f"{d}/run.json: expected a JSON object")
-    return meta
+    from bench.store.run import RunStore
+
+    return RunStore(d).meta()  # a regular file, size-capped, a JSON object (else one line)
 
 
 def _run_id(d: Path, meta: dict[str, Any]) -> str:
@@ -81,6 +76,18 @@ def _manifest_rows(d: Path) -> list[dict[str, Any]]:
     from bench.store.run import RunStore
 
     return RunStore(d).rows()
+
+
+def _inside(d: Path, p: Any) -> str | None:
+    """The absolute path of a manifest ``path`` inside run ``d`` (None for a path outside it)."""
+    from bench.safeio import inside
+
+    if not isinstance(p, str) or not p:
+        return None
+    try:
+        return str(inside(d, p).resolve())
+    except UserError:
+        return None
 
 
 def _run_random_weights(meta: dict[str, Any]) -> bool:
@@ -127,7 +134,7 @@ def manifest_df(dirs: Any) -> pd.DataFrame:
         df["run_dir"] = str(d.resolve())
         if "path" not in df:
             df["path"] = None
-        df["abs_path"] = [str((d / p).resolve()) if isinstance(p, str) and p else None for p in df["path"]]
+        df["abs_path"] = [_inside(d, p) for p in df["path"]]
         if "random_weights" not in df:
             df["random_weights"] = False
         df["random_weights"] = df["random_weights"].map(_truthy) | _run_random_weights(meta)
@@ -139,6 +146,9 @@ def manifest_df(dirs: Any) -> pd.DataFrame:
 
 
 def _read_parquet(p: Path) -> pd.DataFrame:
+    from bench.safeio import LIMITS, regular_file
+
+    regular_file(p, "scores file", LIMITS["scores"])
     try:
         return pd.read_parquet(p)
     except Exception as e:

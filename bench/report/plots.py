@@ -30,7 +30,14 @@ def _figure(w: float, h: float):
 
 
 def _save(fig, path: Path) -> Path:
-    with atomic_path(path) as tmp:
+    """Save as PNG with every text drawn literally: model names, prompts and reasons are user
+    text, and a ``$`` in one must not be parsed as mathtext (an unbalanced one raised)."""
+    import matplotlib
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        t.set_parse_math(False)
+    with matplotlib.rc_context({"text.parse_math": False}), atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=100)
     return path
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from bench import textsafe
+
 MISSING = "—"
 
 
@@ -57,13 +59,13 @@ def IMG(src: str, caption: str) -> Block:
 
 
 def _md_text(s: Any, trusted: bool = False) -> str:
+    """Untrusted text through ``bench.textsafe.md`` (no links, HTML, emphasis, math, new blocks)."""
     t = MISSING if s is None or (isinstance(s, float) and s != s) else str(s)
-    t = html.escape(t, quote=False)
-    return t if trusted else t.replace("*", r"\*").replace("_", r"\_").replace("`", r"\`")
+    return html.escape(t, quote=False) if trusted else textsafe.md(t)
 
 
 def _md_cell(s: Any) -> str:
-    return _md_text(s).replace("|", r"\|").replace("\n", " ")
+    return _md_text(s)
 
 
 def to_markdown(blocks: list[Block]) -> str:

@@ -131,7 +131,9 @@ def load_schema(path: str | Path | None = None) -> LeaderboardSchema:
         raise UserError(f"{p}: leaderboard schema not found")
     raw = p.read_bytes()
     try:
-        doc = yaml.safe_load(raw)
+        from bench.safeio import yaml_load
+
+        doc = yaml_load(raw, str(p))
     except yaml.YAMLError as e:
         raise _err(str(p), f"invalid YAML ({e})") from None
     sp = str(p)

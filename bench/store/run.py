@@ -53,8 +53,19 @@ _SAFE = re.compile(r"[^A-Za-z0-9._+~:=-]")
 
 
 def safe_name(s: str) -> str:
-    """A file-system safe version of a model name (``oracle+vanish:0.5`` stays readable)."""
-    return _SAFE.sub("_", s).replace(":", "=")
+    """A file-system safe, collision-free folder name for a model name (``oracle+vanish:0.5``
+    stays readable as ``oracle+vanish=0.5``).  Valid model names (``bench.ids.model_name``) map
+    one to one; any other string gets a hash of its exact spelling appended, so ``"vx a"`` and
+    ``"vx_a"`` never share a folder."""
+    from bench.ids import model_name
+
+    try:
+        model_name(s)
+        return s.replace(":", "=")
+    except UserError:
+        import hashlib
+
+        return _SAFE.sub("_", s)[:64].lstrip(".") + "=" + hashlib.sha256(s.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def now_iso() -> str:
@@ -120,10 +131,19 @@ class RunStore:
         return self.root.name
 
     def meta(self) -> dict[str, Any]:
+        from bench.safeio import read_bytes
+
         try:
-            return json.loads((self.root / "run.json").read_text())
-        except (OSError, json.JSONDecodeError) as e:
+            meta = json.loads(read_bytes(self.root / "run.json", "run.json"))
+        except (OSError, ValueError) as e:
             raise UserError(f"{self.root}/run.json: unreadable ({e})") from None
+        if not isinstance(meta, dict):
+            raise UserError(f"{self.root}/run.json: unreadable (a JSON object is expected, found a "
+                            f"{type(meta).__name__})")
+        for k in ("config", "suites", "suite_paths"):
+            if k in meta and meta[k] is not None and not isinstance(meta[k], dict):
+                raise UserError(f"{self.root}/run.json: {k!r} must be an object, found a {type(meta[k]).__name__}")
+        return meta
 
     def update_meta(self, **fields: Any) -> None:
         """Merge ``fields`` into run.json (locked, atomic).  Dict values are merged one level."""
@@ -142,28 +162,36 @@ class RunStore:
         return self.root / "manifest.jsonl"
 
     def rows(self) -> list[dict[str, Any]]:
-        """Manifest rows, one per job key (first complete row wins), torn lines skipped."""
+        """Manifest rows, one per job key (first complete row wins).
+
+        Only a torn *last* line (no final newline: a writer killed mid-append) is skipped; a
+        malformed line anywhere else, or a row without its key fields, is a corrupt manifest
+        and raises ``UserError`` naming the line.
+        """
+        from bench.safeio import read_bytes
+
         out: dict[tuple, dict[str, Any]] = {}
         p = self.manifest_path
         if not p.exists():
             return []
-        with open(p, "rb") as f:
-            data = f.read()
-        for line in data.split(b"\n"):
+        data = read_bytes(p, "manifest")
+        lines = data.split(b"\n")
+        torn = lines[-1] if lines and lines[-1].strip() else None   # no trailing newline
+        body = lines[:-1]
+        for lineno, line in enumerate(body, 1):
             if not line.strip():
                 continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a torn final line from a killed writer
-            if not isinstance(row, dict):
-                continue
-            try:
-                key = job_key(row["model"], row["suite"], row["probe_id"], row["sample"])
-            except (KeyError, TypeError, ValueError):
-                continue
+            row = _manifest_row(p, lineno, line)
+            key = job_key(row["model"], row["suite"], row["probe_id"], row["sample"])
             if key not in out:
                 out[key] = row
+        if torn is not None:
+            try:
+                row = _manifest_row(p, len(body) + 1, torn)
+            except UserError:
+                row = None  # a torn final line from a killed writer
+            if row is not None:
+                out.setdefault(job_key(row["model"], row["suite"], row["probe_id"], row["sample"]), row)
         return list(out.values())
 
     def video_rows(self) -> list[dict[str, Any]]:
@@ -182,7 +210,7 @@ class RunStore:
                 keys.add(key)
                 continue
             if verify:
-                p = self.root / r["path"]
+                p = self.video_path(r)
                 if not p.exists() or (r.get("bytes") is not None and p.stat().st_size != r["bytes"]):
                     continue
             keys.add(key)
@@ -191,8 +219,16 @@ class RunStore:
     def append_row(self, row: dict[str, Any]) -> None:
         line = (json.dumps(row, sort_keys=True, default=str) + "\n").encode("utf-8")
         with _locked(self.root / ".manifest.lock"):
-            fd = os.open(self.manifest_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.manifest_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
             try:
+                size = os.fstat(fd).st_size
+                if size:
+                    # a writer killed mid-append left a line without its newline: drop that torn
+                    # tail (we hold the lock, so nobody is writing it) before appending
+                    tail = os.pread(fd, min(size, 1 << 16), max(0, size - (1 << 16)))
+                    if not tail.endswith(b"\n"):
+                        cut = tail.rfind(b"\n")
+                        os.ftruncate(fd, size - len(tail) + (cut + 1 if cut >= 0 else 0))
                 os.write(fd, line)
                 os.fsync(fd)
             finally:
@@ -200,7 +236,25 @@ class RunStore:
 
     # ------------------------------------------------------------------ videos
     def video_stem(self, model: str, suite: str, probe_id: str, sample: int) -> Path:
-        return Path("videos") / safe_name(model) / suite / f"{probe_id}-{int(sample)}"
+        from bench.ids import probe_id as probe_id_problem
+        from bench.ids import sample_index, suite_name
+
+        why = probe_id_problem(probe_id)
+        if why:
+            raise UserError(f"probe {probe_id!r}: {why}")
+        return (Path("videos") / safe_name(model) / suite_name(suite) /
+                f"{probe_id}-{sample_index(int(sample))}")
+
+    def video_path(self, row: dict[str, Any]) -> Path:
+        """The file a manifest row points at; it must be a relative path inside the run (a row
+        naming ``/dev/zero`` or ``../../x`` is refused, never read)."""
+        from bench.safeio import inside
+
+        return inside(self.root, row.get("path"), "manifest path")
+
+    def lock(self, name: str) -> Any:
+        """An exclusive ``flock`` on ``.<name>.lock`` in the run (a context manager)."""
+        return _locked(self.root / f".{name}.lock")
 
     def add_video(self, row: dict[str, Any], video: Video, *, preview: bool = True,
                   preview_crf: int = 18) -> dict[str, Any]:
@@ -256,24 +310,47 @@ class RunStore:
         self.append_row(out)
         return out
 
-    def add_file(self, row: dict[str, Any], src: Path, video: Video) -> dict[str, Any]:
+    def add_file(self, row: dict[str, Any], src: Path, video: Video | None = None, *,
+                 decode: Any = None, expect_sha256: str | None = None) -> dict[str, Any]:
         """Adopt an already-encoded file (imports): copy it byte for byte (the user's file is
-        never modified) as the scored file; the decoded pixels are what metrics see."""
+        never modified) as the scored file; the decoded pixels are what metrics see.
+
+        Transactional: the copy is hashed as it is written; when ``expect_sha256`` is given and
+        the copy differs (the file changed while being imported) nothing is kept.  ``decode``
+        (``Path -> Video``) is called on the verified copy, before it is renamed into place, so
+        the pixels recorded are those of the bytes kept.  The manifest row is written last.
+        """
+        import hashlib
+
+        from bench.safeio import open_regular
+
         stem = self.video_stem(row["model"], row["suite"], row["probe_id"], row["sample"])
         rel = Path(f"{stem}{src.suffix.lower()}")
-        with atomic_path(self.root / rel) as tmp, open(src, "rb") as fi, open(tmp, "wb") as fo:
-            while True:
-                b = fi.read(1 << 20)
-                if not b:
-                    break
-                fo.write(b)
-        full = self.root / rel
+        with atomic_path(self.root / rel) as tmp:
+            h = hashlib.sha256()
+            n = 0
+            with open_regular(src, "video file") as fi, open(tmp, "wb") as fo:
+                while True:
+                    b = fi.read(1 << 20)
+                    if not b:
+                        break
+                    h.update(b)
+                    n += len(b)
+                    fo.write(b)
+            sha = h.hexdigest()
+            if expect_sha256 is not None and sha != expect_sha256:
+                raise UserError(f"{src}: the file changed while being imported (sha256 {sha[:12]}… now, "
+                                f"{expect_sha256[:12]}… when first read); import it again once it is complete")
+            if decode is not None:
+                video = decode(tmp)
+            if video is None:
+                raise TypeError("add_file needs a decoded video or a decode function")
         out = {
             **row,
             "path": str(rel),
             "preview": str(rel),
-            "sha256": sha256_file(full),
-            "bytes": full.stat().st_size,
+            "sha256": sha,
+            "bytes": n,
             "content_sha256": video.content_hash(),
             "frames": video.T, "height": video.H, "width": video.W, "fps": video.fps,
             "artifacts": {},
@@ -284,13 +361,15 @@ class RunStore:
         self.append_row(out)
         return out
 
-    def sweep_temp(self, older_than_s: float = 0.0) -> int:
-        """Delete temp files (``.tmp-*``) left by killed writers.  Call it only when no other
-        process writes this run (single rank), or with ``older_than_s`` well above a write."""
+    def sweep_temp(self, older_than_s: float = 0.0, under: str | Path | None = None) -> int:
+        """Delete temp files (``.tmp-*``) left by killed writers (below ``under``, a folder of the
+        run, when given).  Call it only when no other process writes there (single rank), or
+        with ``older_than_s`` well above a write."""
         import time
 
         n, now = 0, time.time()
-        for p in self.root.rglob(".tmp-*"):
+        top = self.root / under if under is not None else self.root
+        for p in top.rglob(".tmp-*"):
             with contextlib.suppress(FileNotFoundError):
                 if now - p.stat().st_mtime >= older_than_s:
                     p.unlink()
@@ -363,13 +442,43 @@ class RunStore:
             return len(df)
 
 
+#: Columns every scores file must have (its key: what de-duplication and resuming read).
+SCORE_KEY_COLUMNS = ("model", "suite", "probe_id", "sample", "metric")
+
+
 def _read_parquet(p: Path) -> "Any":
     import pandas as pd
 
+    from bench.safeio import LIMITS, regular_file
+
+    regular_file(p, "scores file", LIMITS["scores"])
     try:
-        return pd.read_parquet(p)
+        df = pd.read_parquet(p)
     except Exception as e:
         raise UserError(f"{p}: unreadable scores file ({type(e).__name__}: {e})") from None
+    missing = [c for c in SCORE_KEY_COLUMNS if c not in df.columns]
+    if len(df.columns) and missing:
+        raise UserError(f"{p}: not a bench scores file (missing column(s) {', '.join(missing)})")
+    return df
+
+
+def _manifest_row(p: Path, lineno: int, line: bytes) -> dict[str, Any]:
+    """One parsed, checked manifest line (``UserError`` naming ``file:line`` otherwise)."""
+    try:
+        row = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise UserError(f"{p}:{lineno}: corrupt manifest line ({e}); only a torn last line is skipped") from None
+    if not isinstance(row, dict):
+        raise UserError(f"{p}:{lineno}: corrupt manifest line (a JSON object is expected)")
+    for k in ("model", "suite", "probe_id"):
+        if not isinstance(row.get(k), str) or not row[k]:
+            raise UserError(f"{p}:{lineno}: manifest row has no valid {k!r} (got {row.get(k)!r})")
+    smp = row.get("sample")
+    if isinstance(smp, bool) or not isinstance(smp, int) or smp < 0:
+        raise UserError(f"{p}:{lineno}: manifest row has no valid 'sample' (got {smp!r})")
+    if row.get("status", "ok") == "ok" and (not isinstance(row.get("path"), str) or not row["path"]):
+        raise UserError(f"{p}:{lineno}: manifest row for {row['probe_id']} has no 'path'")
+    return row
 
 
 @contextlib.contextmanager

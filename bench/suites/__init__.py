@@ -42,11 +42,12 @@ class Suite:
 
 def load_suite_file(path: str | Path, suite: str | None = None) -> Suite:
     """Load and validate one JSONL suite file; the first bad line raises ``file:line: problem``."""
+    from bench.ids import suite_name
+    from bench.safeio import read_bytes
+
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: suite file not found")
-    data = path.read_bytes()
-    name = suite or path.stem
+    data = read_bytes(path, "suite")   # a regular file of at most 64 MiB (no FIFO, device, folder)
+    name = suite_name(suite or path.stem, where=str(path))
     probes: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     try:
@@ -57,9 +58,14 @@ def load_suite_file(path: str | Path, suite: str | None = None) -> Suite:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(line, parse_constant=_no_constant)
         except json.JSONDecodeError as e:
             raise UserError(f"{path}:{lineno}: invalid JSON ({e.msg} at column {e.colno})") from None
+        except ValueError as e:
+            raise UserError(f"{path}:{lineno}: {e}") from None
+        big = _out_of_range(obj)
+        if big:
+            raise UserError(f"{path}:{lineno}: {big}")
         errs = validate_probe(obj, suite=name if name in SUITES else None)
         if not errs and obj.get("scene") is not None:
             from bench.world.scene import validate_scene  # the oracle world owns the scene schema
@@ -77,6 +83,37 @@ def load_suite_file(path: str | Path, suite: str | None = None) -> Suite:
     return Suite(name=name, path=path, probes=probes, sha256=hashlib.sha256(data).hexdigest())
 
 
+#: Largest magnitude of any number in a probe: scene positions are metres, sizes fractions,
+#: durations seconds.  ``1e308`` overflowed the physics to inf and crashed the renderer.
+MAX_MAGNITUDE = 1e6
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a probe may hold (JSON has no NaN or Infinity)")
+
+
+def _out_of_range(x: Any, where: str = "") -> str | None:
+    """The first number in ``x`` (nested lists/dicts) whose magnitude exceeds ``MAX_MAGNITUDE``."""
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, (int, float)):
+        if not abs(x) <= MAX_MAGNITUDE:
+            shown = f"{x:.3g}" if isinstance(x, float) else f"an integer of {len(str(abs(x)))} digits"
+            return f"{where or 'value'}: {shown} is outside [-{MAX_MAGNITUDE:g}, {MAX_MAGNITUDE:g}]"
+        return None
+    if isinstance(x, dict):
+        for k, v in x.items():
+            r = _out_of_range(v, f"{where}.{k}" if where else str(k))
+            if r:
+                return r
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            r = _out_of_range(v, f"{where}[{i}]")
+            if r:
+                return r
+    return None
+
+
 def available_suites(prompts_dir: Path | None = None) -> list[str]:
     d = prompts_dir or PROMPTS_DIR
     return sorted(p.stem for p in d.glob("*.jsonl"))
@@ -85,7 +122,7 @@ def available_suites(prompts_dir: Path | None = None) -> list[str]:
 def load_suite(name_or_path: str, prompts_dir: Path | None = None) -> Suite:
     """A suite by name (``physics``) from ``prompts/`` or by path to a ``.jsonl`` file."""
     p = Path(name_or_path)
-    if p.suffix == ".jsonl" or p.exists():
+    if p.suffix == ".jsonl" or p.exists() or p.is_symlink() or "/" in name_or_path:
         return load_suite_file(p)
     d = prompts_dir or PROMPTS_DIR
     f = d / f"{name_or_path}.jsonl"

@@ -130,8 +130,11 @@ def validate_probe(probe: Any, suite: str | None = None) -> list[str]:
         errs.append(f"suite {s!r} is not one of {list(SUITES)}")
     elif suite is not None and s != suite:
         errs.append(f"suite {s!r} does not match the file's suite {suite!r}")
-    if not _ID_RE.match(pid):
-        errs.append(f"id {pid!r} must be dotted lower_snake_case (e.g. physics.freefall.red_ball)")
+    from bench.ids import probe_id as probe_id_problem
+
+    why = probe_id_problem(pid)  # a full match (a trailing newline is not accepted), length-capped
+    if why:
+        errs.append(why)
     elif s in SUITES and not pid.startswith(s + "."):
         errs.append(f"id {pid!r} must start with {s + '.'!r}")
     if s in CATEGORIES and cat not in CATEGORIES[s]:

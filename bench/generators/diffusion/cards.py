@@ -425,7 +425,9 @@ def load_card_file(path: str | Path) -> ModelCard:
     except OSError as e:
         raise UserError(f"{_rel(path)}: cannot read card ({e.strerror})") from None
     try:
-        raw = yaml.safe_load(text)
+        from bench.safeio import yaml_load
+
+        raw = yaml_load(text, _rel(path))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f":{mark.line + 1}" if mark is not None else ""

@@ -23,7 +23,10 @@ SPEC = MetricSpec(
     description=(
         "Kernel Video Distance: unbiased MMD² with k(x,y) = (xᵀy/d + 1)³ on the same I3D features as "
         "fvd.i3d, averaged over 100 random subsets of m = min(N, N_ref, 1000) videos per side "
-        "(seeded); std over subsets. Unbiased, so it can be slightly negative when the sets match. "
+        "(seeded); std over subsets. Unbiased, so it is negative when the sets match: a set of N videos "
+        "against itself (m = N) gives exactly −2(k̄_diag − k̄_offdiag)/N, where k̄_diag is the mean of "
+        "k(x_i, x_i) and k̄_offdiag the mean of k(x_i, x_j), i ≠ j (e.g. −0.86 for 16 and −0.22 for 64 "
+        "standard-normal 400-d features); values are reported as computed, never clipped to 0. "
         "Floor: KVD between N reference videos and the other N_ref − N (one random split; needs N_ref ≥ 2N)."
     ),
     reference=(

@@ -24,7 +24,6 @@ on what is there and marked ``status='incomplete'``: run ``score_sets`` once, af
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 from collections import defaultdict
@@ -214,10 +213,11 @@ def _cached_reference(refs: dict[str, "_Reference | UserError"], reference: Any,
 
 
 def _run_id(run_dir: Path) -> str:
-    try:
-        return str(json.loads((run_dir / "run.json").read_text()).get("run_id") or run_dir.name)
-    except (OSError, ValueError):
+    from bench.store.run import RunStore
+
+    if not (run_dir / "run.json").exists():
         return run_dir.name
+    return str(RunStore(run_dir).meta().get("run_id") or run_dir.name)  # checked: an object, bounded
 
 
 def score_sets(run_dir: str | os.PathLike, metric_ids: Sequence[str],
@@ -258,7 +258,11 @@ def score_sets(run_dir: str | os.PathLike, metric_ids: Sequence[str],
                 continue
             have = features.get(mid, {})
             feats, missing = [], 0
-            short = [r for r in rows if isinstance(r.get("frames"), int) and r["frames"] < m.spec.min_frames]
+            # the protocol compares clips of clip_frames frames (16): a shorter generated video would be
+            # a shorter clip against 16-frame references (an FVD far above the floor, status ok), so it
+            # is excluded and named, as the reference excludes its short videos
+            need = max(int(m.spec.min_frames), int(getattr(m, "clip_frames", 16) or 0))
+            short = [r for r in rows if isinstance(r.get("frames"), int) and r["frames"] < need]
             for r in rows:
                 if r in short:
                     continue
@@ -284,7 +288,10 @@ def score_sets(run_dir: str | os.PathLike, metric_ids: Sequence[str],
             row = {**base, **{k: res[k] for k in ("value", "std", "n", "n_ref", "floor", "floor_n") if k in res}}
             notes = []
             if short:
-                notes.append(f"{len(short)} videos shorter than {m.spec.min_frames} frames excluded")
+                named = ", ".join(f"{r['probe_id']}#{r['sample']} ({r['frames']})" for r in short[:5])
+                more = f" and {len(short) - 5} more" if len(short) > 5 else ""
+                notes.append(f"{len(short)} videos shorter than {need} frames excluded (the protocol's clip "
+                             f"length): {named}{more}")
             if missing:
                 row["status"] = "incomplete"
                 notes.append(f"{missing} of {len(rows)} videos have no features yet (score all ranks first)")

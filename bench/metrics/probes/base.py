@@ -77,6 +77,7 @@ class ProbeCheck(VideoMetric):
 
     def compute(self, video: Video, sample: Sample) -> MetricValue:
         probe = sample.probe or {}
+        _check_scorable(video, probe)
         a = analyse(video, probe)
         names = self.subjects(probe)
         missing = a.missing(names)
@@ -91,6 +92,25 @@ class ProbeCheck(VideoMetric):
             out.reason = join(out.reason, note)
         out.extra.setdefault("camera", a.camera.status)
         return out
+
+
+#: Smallest object, in pixels across, a check can find.  Below it a probe is *unscorable* at this
+#: frame size: the check raises (recorded as ``status = error`` with the reason, counted as
+#: missing) instead of returning ``setup_failed``, which would charge the model for our limit.
+MIN_OBJECT_PX = 4.0
+
+
+def _check_scorable(video: Video, probe: dict[str, Any]) -> None:
+    from bench.errors import UserError
+
+    sizes = [float(o["size"]) for o in probe.get("objects") or []
+             if isinstance(o, dict) and isinstance(o.get("size"), (int, float))]
+    if not sizes:
+        return
+    px = min(sizes) * min(video.H, video.W)
+    if px < MIN_OBJECT_PX:
+        raise UserError(f"unscorable: at {video.W}x{video.H} the smallest probe object is {px:.1f} px across, "
+                        f"below the {MIN_OBJECT_PX:g} px a check can find (not charged to the model)")
 
 
 def _describe(probe: dict[str, Any], name: str) -> str:
