@@ -24,7 +24,10 @@ that (model, probe, sample)), ``ignored`` (folders, hidden files, other extensio
 What is stored.  The user's file is copied byte for byte (never moved or modified) into the run
 by :meth:`bench.store.run.RunStore.add_file`; its manifest row says ``source: imported`` and
 holds the file's sha256 (``sha256``, checked equal to the original's), the decoded-pixel hash
-(``content_sha256``), the original name and how it matched.  Re-importing the same folder is a
+(``content_sha256``), the original name and how it matched, and the provenance signals found in
+the file (:func:`bench.signals.import_fields`): ``credentials`` (C2PA: present, valid or the
+validation failures, claim generator, digital source type, actions, ingredients) and ``signals``
+(container tag, invisible watermark).  Re-importing the same folder is a
 no-op (``already`` in the report).
 """
 
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import UserError
+from bench.signals import import_fields
 from bench.suites import Suite
 from bench.video import Video, read_video, sha256_file
 
@@ -248,6 +252,7 @@ def import_videos(store: Any, model: str, suite: Suite, videos: str | Path) -> I
                        "decoded": {"frames": video.T, "fps": video.fps, "height": video.H, "width": video.W}},
             "card": facts,
         }
+        row.update(import_fields(c.path, video.frames))  # C2PA credentials, tag, watermark (issue 17)
         out = store.add_file(row, c.path, video)
         if out.get("sha256") != original_sha:  # the copy must be the user's bytes, exactly
             raise UserError(f"{name}: the copy in the run differs from the original "

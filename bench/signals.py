@@ -76,6 +76,18 @@ def observe(path: str | os.PathLike, *, watermark: bool = True, frames: Any = No
     return out
 
 
+def import_fields(path: str | os.PathLike, frames: Any) -> dict[str, Any]:
+    """The manifest-row fields ``bench import`` records for a user's file: ``credentials`` (the
+    C2PA summary of :func:`bench.credentials.read_credentials`) and ``signals`` (container tag,
+    watermark).  A signal that cannot be read is recorded as ``{"error": ...}``, never fatal."""
+    try:
+        rec = observe(path, frames=frames)
+    except UserError as e:
+        return {"credentials": {"present": None, "error": str(e)}, "signals": {}}
+    return {"credentials": rec["c2pa"],
+            "signals": {"container_tag": rec["container_tag"], "watermark": rec["watermark"]}}
+
+
 def printable(x: Any) -> str:
     """``str(x)`` with control characters escaped (file names and manifest text are user text)."""
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(x))
