@@ -155,8 +155,8 @@ def test_cli_provenance(tmp_path, capsys):
 def test_watermark_round_trip_and_false_positives():
     f = ramp_frames(8, 64, 96, seed=5)
     g = embed(f)
-    assert psnr(f, g) > 40.0
-    assert np.abs(g.astype(int) - f.astype(int)).max() <= 3
+    assert psnr(f, g) > 38.0
+    assert np.abs(g.astype(int) - f.astype(int)).max() <= 4
     hit = detect(g)
     assert hit["detected"] and hit["bit_accuracy"] == 1.0 and hit["decoded"] == "24e5c898"
     assert hit["p_value"] == pytest.approx(2 * 0.5 ** 32)
