@@ -306,3 +306,20 @@ def write_tables(df: "Any", out_dir: str | Path, *, frames: int, size: int) -> l
             + w.to_html(index=False, escape=True, border=0) + "</body></html>\n")
     write_text(paths[2], page)
     return paths
+
+
+def run_notebook(out_dir: str | Path, cfg: dict[str, Any]) -> list[Path]:
+    """Run ``notebooks/provenance.ipynb`` (what ``bench run`` does when the config has
+    ``provenance_study: {videos, frames, size, seed}``); returns the tables it wrote."""
+    from bench.errors import UserError
+    from bench.report.notebooks import execute_notebook
+
+    known = {"videos", "frames", "size", "seed"}
+    if set(cfg) - known:
+        raise UserError(f"provenance_study: unknown keys {sorted(set(cfg) - known)} (known: {sorted(known)})")
+    params = {"out_dir": str(out_dir), "n_videos": int(cfg.get("videos", 30)), "frames": int(cfg.get("frames", 24)),
+              "size": int(cfg.get("size", 128)), "seed": int(cfg.get("seed", 20261129))}
+    if params["n_videos"] < 1 or params["frames"] < 4 or params["size"] < 32:
+        raise UserError("provenance_study: videos must be >= 1, frames >= 4, size >= 32")
+    execute_notebook("provenance", params, Path(out_dir) / "notebooks")
+    return [Path(out_dir) / f"provenance.{x}" for x in ("csv", "md", "html")]
