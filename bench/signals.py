@@ -88,6 +88,57 @@ def import_fields(path: str | os.PathLike, frames: Any) -> dict[str, Any]:
             "signals": {"container_tag": rec["container_tag"], "watermark": rec["watermark"]}}
 
 
+def _row_signals(r: dict[str, Any]) -> tuple[bool | None, bool | None, bool | None, bool | None]:
+    """(C2PA present, C2PA valid, container tag, watermark) from one manifest row; None = unknown."""
+    cred, sig = r.get("credentials"), r.get("signals") or {}
+    if not isinstance(cred, dict):
+        c2pa = valid = None
+    elif "present" in cred:                       # imported: what was read in the user's file
+        c2pa, valid = cred.get("present"), bool(cred.get("present") and cred.get("valid"))
+    else:                                         # written here: signed on write (bench.credentials)
+        c2pa = valid = bool(cred.get("video") or cred.get("preview"))
+    if isinstance(sig, dict) and "container_tag" in sig:
+        tag = bool((sig.get("container_tag") or {}).get("present"))
+    else:
+        tag = True if r.get("source") in ("generated", "rendered") else None  # bench.video.synthetic_tags
+    wm = r.get("watermark") or (sig.get("watermark") if isinstance(sig, dict) else None)
+    mark = bool(wm.get("detected")) if isinstance(wm, dict) else (False if r.get("source") != "imported" else None)
+    return c2pa, valid, tag, mark
+
+
+def observed_summary(rows: list[dict[str, Any]]) -> str:
+    """The signals observed in a model's videos (manifest rows), e.g. ``C2PA 30/30 (30 valid); tag
+    30/30; watermark 0/30``; a signal no row knows about is left out."""
+    rows = [r for r in rows if r.get("status", "ok") == "ok"]
+    if not rows:
+        return "—"
+    sig = [_row_signals(r) for r in rows]
+    parts = []
+    for i, name in ((0, "C2PA"), (2, "tag"), (3, "watermark")):
+        known = [x[i] for x in sig if x[i] is not None]
+        if not known:
+            continue
+        part = f"{name} {sum(known)}/{len(known)}"
+        if i == 0:
+            part += f" ({sum(bool(x[1]) for x in sig if x[0] is not None)} valid)"
+        parts.append(part)
+    return "; ".join(parts) or "not recorded"
+
+
+def claimed_summary(model: str) -> str:
+    """The provenance signals model ``model``'s card claims (``unknown`` or no card said so)."""
+    from bench.generators.diffusion.cards import cards
+
+    base = model.split("+")[0].split("~")[0]
+    card = cards().get(model) or cards().get(base)
+    if card is None:
+        return "— (no card)"
+    ps = card.raw.get("provenance_signals")
+    if not ps or ps == "unknown":
+        return "unknown (card)"
+    return "; ".join(str(x).split(" (")[0] for x in ps)
+
+
 def printable(x: Any) -> str:
     """``str(x)`` with control characters escaped (file names and manifest text are user text)."""
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(x))

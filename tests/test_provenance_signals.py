@@ -172,3 +172,19 @@ def test_watermark_round_trip_and_false_positives():
     h = encode_bytes_h264(Video(embed(smooth), 8.0), crf=23).frames
     assert detect(h)["detected"] and not detect(encode_bytes_h264(Video(smooth, 8.0), crf=23).frames)["detected"]
     assert len(default_payload()) == 32
+
+
+def test_model_table_signal_summaries():
+    from bench.signals import claimed_summary, observed_summary
+
+    assert claimed_summary("sora-2") == "visible watermark; C2PA metadata"      # models/sora-2.yaml
+    assert claimed_summary("kling-3.0") == "unknown (card)"
+    assert claimed_summary("oracle+vanish:0.5") == "— (no card)"
+    made = [{"source": "rendered", "credentials": {"video": {"manifest": "sidecar"}},
+             "watermark": {"detected": True}}, {"source": "rendered", "credentials": {"video": None}}]
+    assert observed_summary(made) == "C2PA 1/2 (1 valid); tag 2/2; watermark 1/2"
+    imported = [{"source": "imported", "credentials": {"present": True, "valid": False},
+                 "signals": {"container_tag": {"present": False}, "watermark": {"detected": False}}},
+                {"source": "imported", "credentials": {"present": False}}]
+    assert observed_summary(imported) == "C2PA 1/2 (0 valid); tag 0/1; watermark 0/1"
+    assert observed_summary([]) == "—"
