@@ -48,6 +48,7 @@ METHOD = "dwt-dct-qim/v1"
 N_BITS = 32
 STEP = 48.0
 P_DETECT = 1e-4
+CHUNK = 16  # frames transformed at once (float64 working memory: ~50 bytes per pixel per frame)
 _LUMA = np.array([0.299, 0.587, 0.114])
 
 
@@ -61,16 +62,16 @@ def payload_hex(bits: np.ndarray) -> str:
     return np.packbits(np.asarray(bits, np.uint8)).tobytes().hex()
 
 
-def _dc_grid(y: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
-    """Haar LL band of ``y`` (H x W float, H and W multiples of 8) cut into 4 x 4 blocks; returns
-    the DCT coefficients ``(by, bx, 4, 4)`` and the LL shape."""
+def _dc_grid(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Haar LL band of luma ``y`` ``(T, H, W)`` (H, W multiples of 8) cut into 4 x 4 blocks:
+    (DCT coefficients ``(T, H/8, W/8, 4, 4)``, the LL band ``(T, H/2, W/2)``)."""
     import pywt
     from scipy.fft import dctn
 
-    ll, _ = pywt.dwt2(y, "haar")
-    h, w = ll.shape
-    blocks = ll.reshape(h // 4, 4, w // 4, 4).transpose(0, 2, 1, 3)
-    return dctn(blocks, axes=(2, 3), norm="ortho"), (h, w)
+    ll, _ = pywt.dwt2(y, "haar", axes=(-2, -1))
+    t, h, w = ll.shape
+    blocks = ll.reshape(t, h // 4, 4, w // 4, 4).transpose(0, 1, 3, 2, 4)
+    return dctn(blocks, axes=(3, 4), norm="ortho"), ll
 
 
 def _region(frames: np.ndarray) -> tuple[int, int]:
@@ -86,22 +87,20 @@ def embed(frames: np.ndarray, bits: np.ndarray | None = None, step: float = STEP
     from scipy.fft import idctn
 
     bits = default_payload() if bits is None else np.asarray(bits, np.uint8)
+    if len(frames) > CHUNK:
+        return np.concatenate([embed(frames[i:i + CHUNK], bits, step) for i in range(0, len(frames), CHUNK)])
     h, w = _region(frames)
+    rgb = frames[:, :h, :w].astype(np.float64)
+    coef, ll = _dc_grid(rgb @ _LUMA)
+    t, by, bx = coef.shape[:3]
+    dither = bits[np.arange(by * bx) % len(bits)].reshape(by, bx) * (step / 2.0)
+    dc = coef[..., 0, 0]
+    coef[..., 0, 0] = np.round((dc - dither) / step) * step + dither
+    ll_new = idctn(coef, axes=(3, 4), norm="ortho").transpose(0, 1, 3, 2, 4).reshape(ll.shape)
+    # the transforms are linear: the luma change is the inverse DWT of the LL change alone
+    dy = pywt.idwt2((ll_new - ll, (None, None, None)), "haar", axes=(-2, -1))
     out = frames.copy()
-    for t in range(frames.shape[0]):
-        rgb = frames[t, :h, :w].astype(np.float64)
-        y = rgb @ _LUMA
-        coef, (lh, lw) = _dc_grid(y)
-        n = coef.shape[0] * coef.shape[1]
-        b = bits[np.arange(n) % len(bits)].reshape(coef.shape[:2])
-        dither = b * (step / 2.0)
-        dc = coef[..., 0, 0]
-        coef[..., 0, 0] = np.round((dc - dither) / step) * step + dither
-        blocks = idctn(coef, axes=(2, 3), norm="ortho")
-        ll_new = blocks.transpose(0, 2, 1, 3).reshape(lh, lw)
-        _, details = pywt.dwt2(y, "haar")
-        y_new = pywt.idwt2((ll_new, details), "haar")
-        out[t, :h, :w] = np.clip(np.rint(rgb + (y_new - y)[..., None]), 0, 255).astype(np.uint8)
+    out[:, :h, :w] = np.clip(np.rint(rgb + dy[..., None]), 0, 255).astype(np.uint8)
     return out
 
 
@@ -118,11 +117,9 @@ def detect(frames: np.ndarray, bits: np.ndarray | None = None, step: float = STE
         h, w = _region(frames)
     except ValueError:
         return {"method": METHOD, "detected": False, "bit_accuracy": None, "p_value": 1.0, "note": "too small"}
-    theta = []
-    for t in range(frames.shape[0]):
-        coef, _ = _dc_grid(frames[t, :h, :w].astype(np.float64) @ _LUMA)
-        theta.append(2.0 * math.pi * coef[..., 0, 0].ravel() / step)
-    th = np.stack(theta)                                   # (T, blocks)
+    th = np.concatenate([  # (T, blocks), CHUNK frames at a time to bound float64 memory
+        2.0 * math.pi * _dc_grid(frames[i:i + CHUNK, :h, :w].astype(np.float64) @ _LUMA)[0][..., 0, 0]
+        .reshape(len(frames[i:i + CHUNK]), -1) / step for i in range(0, len(frames), CHUNK)])
     # a global brightness offset (colour-range round trips shift 8x8 means by ~1 grey level)
     # moves every DC term alike: estimate it from the doubled phase, which the bits do not move
     phi = 0.5 * float(np.angle(np.exp(2j * th).sum()))
