@@ -270,27 +270,25 @@ def _write_sidecar(path: Path, data: bytes) -> None:
 # --------------------------------------------------------------------------- read
 
 
-def _reader(path: Path) -> Any:
-    """(c2pa ``Reader`` or None without a manifest, sidecar path or None).  An embedded manifest
-    wins; the sidecar ``<stem>.c2pa`` is read otherwise (our MKV and its MP4 preview share a stem,
-    and the MP4 embeds its own)."""
+def _reader(path: Path, f: Any) -> Any:
+    """(c2pa ``Reader`` or None without a manifest, sidecar path or None) for ``path`` open as
+    ``f``.  An embedded manifest wins; the sidecar ``<stem>.c2pa`` is read otherwise (our MKV and
+    its MP4 preview share a stem, and the MP4 embeds its own)."""
     import c2pa
 
     ext = path.suffix.lower()
     fmt = EMBED_FORMATS.get(ext) or SIDECAR_FORMATS.get(ext) or "application/octet-stream"
     side = sidecar_path(path)
-    with open(path, "rb") as f:
-        data = f.read()
-    reader = None
     if ext in EMBED_FORMATS:
-        reader = c2pa.Reader.try_create(fmt, io.BytesIO(data))
-    if reader is None and side != path and side.is_file():
+        reader = c2pa.Reader.try_create(fmt, f)
+        if reader is not None:
+            return reader, None
+        f.seek(0)
+    if side != path and side.is_file():
         if side.stat().st_size > MAX_SIDECAR:
             raise UserError(f"{side}: sidecar manifest larger than {MAX_SIDECAR >> 20} MiB")
-        return c2pa.Reader(fmt, io.BytesIO(data), side.read_bytes()), side
-    if reader is None and ext not in EMBED_FORMATS:
-        reader = c2pa.Reader.try_create(fmt, io.BytesIO(data))
-    return reader, None
+        return c2pa.Reader(fmt, f, side.read_bytes()), side
+    return (None if ext in EMBED_FORMATS else c2pa.Reader.try_create(fmt, f)), None
 
 
 def read_credentials(path: str | os.PathLike) -> dict[str, Any]:
@@ -309,7 +307,13 @@ def read_credentials(path: str | os.PathLike) -> dict[str, Any]:
     if not path.is_file():
         raise UserError(f"{path}: not a regular file" if path.exists() else f"{path}: file not found")
     try:
-        reader, side = _reader(path)
+        with open(path, "rb") as f:  # streamed: a large user file is not read into memory
+            reader, side = _reader(path, f)
+            if reader is None:
+                return {"present": False}
+            with reader:
+                store = json.loads(reader.json())
+                state = reader.get_validation_state() or "Unknown"
     except c2pa.C2paError as e:
         name = type(e).__name__.lstrip("_").removeprefix("C2pa")
         if "NotSupported" in name or "NotSupported" in str(e):
@@ -317,11 +321,6 @@ def read_credentials(path: str | os.PathLike) -> dict[str, Any]:
         return {"present": False, "note": f"the C2PA SDK cannot parse this file ({name}: {e})"[:300]}
     except OSError as e:
         raise UserError(f"{path}: unreadable ({e.strerror})") from None
-    if reader is None:
-        return {"present": False}
-    with reader:
-        store = json.loads(reader.json())
-        state = reader.get_validation_state() or "Unknown"
     return summarise(store, state, "embedded" if side is None else f"sidecar {side.name}")
 
 
