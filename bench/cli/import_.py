@@ -16,7 +16,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "file name: <probe_id>-<k>.<ext> or VBench-style <prompt text>-<k>.<ext> (k = sample "
                     "index; ext mp4, webm, mov, gif, mkv).  Each file is decoded and checked (>= 2 frames, "
                     "1-240 fps, >= 16x16 px), copied byte for byte (the original is never moved or "
-                    "modified) and recorded as source: imported with its sha256 and decoded-content hash.  "
+                    "modified) and recorded as source: imported with its sha256 and decoded-content hash, and "
+                    "with the provenance signals found in it (C2PA credentials: present, valid or the "
+                    "validation failures, claim generator, digital source type, actions, ingredients; "
+                    "container tag; invisible watermark; see `bench provenance`).  "
                     "Unmatched, duplicate, corrupt and conflicting files are listed by name.  Exits "
                     "non-zero when nothing matched (or, with --strict, on any problem).",
         epilog="Example: bench import --model sora-2 --videos ~/sora_exports --suite physics "
