@@ -49,3 +49,16 @@ def test_study_runs_every_transformation_and_controls_hold(tmp_path):
     page = paths[2].read_text()
     assert "<table" in page and "MP4 -&gt; MP4" in page and "MP4 -> MP4" not in page   # labels escaped
     assert list(wide(df).transformation[:2]) == ["unmarked", "copy"]
+
+
+def test_study_config_is_checked(tmp_path):
+    from bench.errors import UserError
+    from bench.profiles import profile_config
+    from bench.survival import run_notebook
+
+    assert profile_config("cpu")["provenance_study"] == {"videos": 30, "frames": 24, "size": 128}
+    with pytest.raises(UserError, match="unknown keys"):
+        run_notebook(tmp_path, {"videos": 2, "colour": 1})
+    with pytest.raises(UserError, match="videos must be >= 1"):
+        run_notebook(tmp_path, {"videos": 0})
+    assert not list(tmp_path.iterdir())          # nothing written on bad input
