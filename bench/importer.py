@@ -31,7 +31,10 @@ that (model, probe, sample)), ``ignored`` (folders, hidden files, other extensio
 What is stored.  The user's file is copied byte for byte (never moved or modified) into the run
 by :meth:`bench.store.run.RunStore.add_file`; its manifest row says ``source: imported`` and
 holds the file's sha256 (``sha256``, checked equal to the original's), the decoded-pixel hash
-(``content_sha256``), the original name and how it matched.  Re-importing the same folder is a
+(``content_sha256``), the original name and how it matched, and the provenance signals found in
+the file (:func:`bench.signals.import_fields`): ``credentials`` (C2PA: present, valid or the
+validation failures, claim generator, digital source type, actions, ingredients) and ``signals``
+(container tag, invisible watermark).  Re-importing the same folder is a
 no-op (``already`` in the report).
 """
 
@@ -46,6 +49,7 @@ from typing import Any
 
 from bench.errors import UserError
 from bench.ids import SAMPLE_MAX, import_model_name
+from bench.signals import import_fields
 from bench.suites import Suite
 from bench.video import Video, read_video, sha256_file
 
@@ -285,6 +289,7 @@ def _import_one(store: Any, c: Candidate, model: str, suite: Suite, facts: dict[
             if k in video.provenance:
                 decoded[k] = video.provenance[k]
         row["import"]["decoded"] = decoded
+        row.update(import_fields(c.path, video.frames))  # C2PA credentials, tag, watermark (issue 17)
         return video
 
     try:

@@ -35,6 +35,7 @@ KEYS = {
     "seed": int, "settings": dict, "metrics": (list, type(None)), "reference": (str, type(None)),
     "report": dict, "validate": bool, "validate_settings": dict, "description": str,
     "skipped": list, "model_settings": dict, "per_category": (int, type(None)), "workers": int,
+    "provenance_study": dict,
 }
 REQUIRED = ("suites", "models", "samples", "seed")
 

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (
     "bench", "torch", "torchvision", "diffusers", "transformers", "accelerate", "numpy", "scipy",
     "pandas", "pyarrow", "av", "opencv-python-headless", "scikit-image", "lpips", "torchmetrics",
-    "papermill", "matplotlib",
+    "papermill", "matplotlib", "c2pa-python", "PyWavelets",
 )
 
 

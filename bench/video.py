@@ -157,11 +157,15 @@ def _fps_fraction(fps: float) -> Fraction:
 
 
 def write_video(video: Video, path: str | os.PathLike, *, lossless: bool, crf: int = 18,
-                tags: dict[str, str] | None = None) -> None:
-    """Encode ``video`` to ``path`` atomically.
+                tags: dict[str, str] | None = None, credentials: dict[str, Any] | None = None,
+                sign: bool = True) -> dict[str, Any] | None:
+    """Encode ``video`` to ``path`` atomically, with C2PA content credentials.
 
     ``lossless=True``: FFV1/bgr0 in Matroska (bit-exact RGB round trip; use a ``.mkv`` path).
     ``lossless=False``: H.264/yuv420p MP4 preview at ``crf`` (frame size padded to even).
+    Credentials (:mod:`bench.credentials`): embedded in MP4, a ``.c2pa`` sidecar for MKV, made
+    from ``video.provenance`` updated with ``credentials``; returns their manifest-row summary
+    (None only with ``sign=False``, which exists for the signing-cost benchmark).
     """
     import av
 
@@ -202,6 +206,11 @@ def write_video(video: Video, path: str | os.PathLike, *, lossless: bool, crf: i
                 container.mux(packet)
         finally:
             container.close()
+        if sign:
+            from bench.credentials import sign_video
+
+            return sign_video(tmp, {**video.provenance, **(credentials or {})}, path)
+    return None
 
 
 def encode_bytes_h264(video: Video, crf: int) -> Video:

@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_parsers(sub)            # doctor, suites, models, metrics
     pipeline.add_parsers(sub)        # generate, score, report, run
     # commands that arrive with their issues (absent until their module exists)
-    for mod in ("bench.cli.weights", "bench.cli.render", "bench.cli.import_", "bench.cli.validate"):
+    for mod in ("bench.cli.weights", "bench.cli.render", "bench.cli.import_", "bench.cli.validate",
+                "bench.cli.provenance"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as e:

@@ -242,7 +242,8 @@ def build_report(runs: list[Path], out: Path, *, validity_csv: str | None, noteb
 def _config_hash(cfg: dict[str, Any]) -> str:
     from bench import __version__
 
-    blob = json.dumps({k: v for k, v in cfg.items() if k != "config_path"}, sort_keys=True)
+    # provenance_study shapes a report, not the run's videos: it does not name the run
+    blob = json.dumps({k: v for k, v in cfg.items() if k not in ("config_path", "provenance_study")}, sort_keys=True)
     return hashlib.sha256(f"{__version__}|{blob}".encode()).hexdigest()[:10]
 
 
@@ -385,6 +386,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             validity = run_validity(out, cfg.get("validate_settings", {}))
     paths = build_report([store.root], out, validity_csv=validity, notebooks=True)
+    if cfg.get("provenance_study"):
+        from bench.survival import run_notebook
+
+        paths += run_notebook(out, cfg["provenance_study"])
     print("bench run: wrote " + ", ".join(str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
                                           for p in paths), file=sys.stderr)
     return 0

@@ -472,5 +472,15 @@ def _models(entries: pd.DataFrame, manifest: pd.DataFrame) -> pd.DataFrame:
         rows.append({"section": e.section, "entry": e.entry, "model": e.model,
                      "source": ", ".join(sorted(src)) or "unknown",
                      "access": ", ".join(acc) if acc else _access(src),
-                     "revision": ", ".join(rev) or "—", "runs": e.runs, "videos": e.n_videos})
-    return pd.DataFrame(rows, columns=["section", "entry", "model", "source", "access", "revision", "runs", "videos"])
+                     "revision": ", ".join(rev) or "—", "runs": e.runs, "videos": e.n_videos,
+                     **_signals(e.model, m)})
+    return pd.DataFrame(rows, columns=["section", "entry", "model", "source", "access", "revision", "runs", "videos",
+                                       "signals_observed", "signals_claimed"])
+
+
+def _signals(model: str, m: pd.DataFrame | None) -> dict[str, str]:
+    """Provenance signals observed in the model's videos beside those its card claims (issue 17)."""
+    from bench.signals import claimed_summary, observed_summary
+
+    rows = m.to_dict("records") if m is not None else []
+    return {"signals_observed": observed_summary(rows), "signals_claimed": claimed_summary(model)}

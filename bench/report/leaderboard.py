@@ -505,7 +505,7 @@ _PROV_NAMES = {
     "bench_version": "bench", "random_weights": "Random weights", "suites": "Suites (sha256)",
     "packages": "Packages", "python": "Python", "hardware": "Hardware", "section": "Section", "entry": "Entry",
     "model": "Model", "source": "Source", "access": "Access", "revision": "Revision", "runs": "Runs",
-    "videos": "Videos",
+    "videos": "Videos", "signals_observed": "Provenance signals observed", "signals_claimed": "Claimed (card)",
 }
 
 
@@ -594,7 +594,8 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
     else:
         b.append(P("No failed probe check with a readable video."))
     b += [H("Provenance"), TABLE(lb.runs.rename(columns=_PROV_NAMES), "Runs:"),
-          TABLE(lb.models.rename(columns=_PROV_NAMES), "Models (source and access from the manifest):"),
+          TABLE(lb.models.rename(columns=_PROV_NAMES), "Models (source and access from the manifest; provenance signals observed in "
+                                                     "the videos beside those the model card claims):"),
           P(f"Leaderboard schema: {Path(sch.path).name} v{sch.version}, sha256 {sch.sha256}.")]
     return b
 

@@ -5,6 +5,8 @@ run.json             config, profile, versions, git commit, hardware, start/end,
 manifest.jsonl       one row per video (or per skipped job), appended under a file lock
 videos/<model>/<suite>/<probe_id>-<sample>.<hash12>.mkv  lossless FFV1 copy: what metrics read
 videos/<model>/<suite>/<probe_id>-<sample>.<hash12>.mp4  H.264 preview for people (never scored)
+videos/<model>/<suite>/<probe_id>-<sample>.<hash12>.c2pa C2PA manifest of the .mkv (sidecar; the
+                                                        .mp4 embeds its own; bench.credentials)
 videos/<model>/<suite>/<probe_id>-<sample>.<hash12>.<x>  artifacts (oracle ground truth ...)
   (<hash12> = first 12 hex digits of the decoded pixels' sha256)
 scores.parquet       long format, one row per (video, metric)
@@ -47,6 +49,7 @@ MANIFEST_FIELDS = (
     "model", "suite", "probe_id", "category", "sample", "seed", "path", "preview", "sha256",
     "content_sha256", "frames", "fps", "height", "width", "params", "seconds", "created_at",
     "source", "revision", "prompt", "status", "reason", "artifacts", "random_weights", "rank",
+    "credentials",
 )
 
 _SAFE = re.compile(r"[^A-Za-z0-9._+~:=-]")
@@ -265,6 +268,11 @@ class RunStore:
         """
         prov = dict(video.provenance)
         artifacts: dict[str, bytes] = prov.pop("artifacts", {}) or {}
+        from bench.watermark import mark_video, watermark_enabled
+
+        marked = None
+        if watermark_enabled():  # BENCH_WATERMARK=1: the invisible frame watermark (off by default)
+            video, marked = mark_video(video)
         # the content hash in the name means two racing writers of one job never overwrite each
         # other's file: each row points at the bytes it describes (first complete row wins)
         content = video.content_hash()
@@ -275,11 +283,14 @@ class RunStore:
                     "prompt": row.get("prompt", prov.get("prompt", "")), "seed": row.get("seed"),
                     "source": row.get("source", prov.get("source", "generated"))}
         tags = synthetic_tags(tag_prov)
-        write_video(video, self.root / rel, lossless=True, tags=tags)
+        cred = {**tag_prov, "suite": row["suite"], "sample": row["sample"],
+                "revision": row.get("revision", prov.get("revision", ""))}
+        signed = {"video": write_video(video, self.root / rel, lossless=True, tags=tags, credentials=cred)}
         prev_rel = None
         if preview:
             prev_rel = Path(f"{stem}.mp4")
-            write_video(video, self.root / prev_rel, lossless=False, crf=preview_crf, tags=tags)
+            signed["preview"] = write_video(video, self.root / prev_rel, lossless=False, crf=preview_crf,
+                                            tags=tags, credentials=cred)
         art_rel = {}
         for suffix, data in sorted(artifacts.items()):
             p = Path(f"{stem}.{suffix}")
@@ -295,6 +306,8 @@ class RunStore:
             "content_sha256": content,
             "frames": video.T, "height": video.H, "width": video.W, "fps": video.fps,
             "artifacts": art_rel,
+            "credentials": signed,
+            **({"watermark": marked} if marked else {}),
             "status": "ok",
             "created_at": now_iso(),
         }
