@@ -41,7 +41,7 @@ def mode() -> str:
 def _lines(iterable: Iterable[Any], total: int, desc: str, unit: str,
            interval: float, clock: Any) -> Iterator[Any]:
     t0 = last_t = clock()
-    print(f"{desc}: {total} {unit}s to do", file=sys.stderr, flush=True)
+    print(f"{desc}: starting, {total} {unit}s", file=sys.stderr, flush=True)
     next_frac = STEP
     n = 0
     for x in iterable:

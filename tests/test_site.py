@@ -111,6 +111,30 @@ def test_site_escapes_hostile_names_prompts_and_reasons(tmp_path):
     check_links(site)
 
 
+def test_site_shows_a_world_column_when_the_runs_have_one(tmp_path):
+    from bench.report import build_leaderboard
+    from bench.report.synthetic import SynthModel, make_run
+
+    run = make_run(tmp_path / "run", {"oracle": SynthModel(1.0), "genA": SynthModel(0.4)}, probes_per_category=2,
+                   samples=1, seed=2)
+    rows = [json.loads(x) for x in (run / "manifest.jsonl").read_text().splitlines() if x.strip()]
+    for i, r in enumerate(rows):
+        r["world"] = "3d" if i % 2 else "2d"
+    (run / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    val = tmp_path / "validity.csv"
+    pd.DataFrame([{"metric": "probe.gravity", "violation": "gravity_reversed", "world": w, "auroc": a,
+                   "detection_at_max": a, "valid": True} for w, a in (("2d", 0.9), ("3d", 0.4))]).to_csv(val, index=False)
+    out = tmp_path / "out"
+    build_leaderboard([run], out, validity_csv=val, schema=_schema(tmp_path), strips=False)
+    site = out / "site"
+    model = next((site / "models").glob("genA*.html")).read_text()
+    assert "<th scope=\"col\" tabindex=\"0\">World</th>" in model and "World|" not in model
+    assert 'data-filters="Suite|Category|Check|Verdict|World"' in model
+    v = (site / "validity.html").read_text()
+    assert "World: 2d" in v and "World: 3d" in v
+    check_links(site)
+
+
 # --------------------------------------------------------------------------- a tiny oracle run
 
 
@@ -181,7 +205,7 @@ def test_progress_lines_off_a_terminal(monkeypatch, capsys):
     assert got == list(range(100))
     lines = capsys.readouterr().err.splitlines()
     # start, one line per 10% (10 .. 90 %; 30 s of fake clock also passes every 30 items: merged), done
-    assert lines[0] == "score: 100 videos to do" and lines[-1].startswith("score: done, 100 videos in ")
+    assert lines[0] == "score: starting, 100 videos" and lines[-1].startswith("score: done, 100 videos in ")
     assert 9 <= len(lines) - 2 <= 13 and all(re.fullmatch(r"score: \d+/100 videos \(\d+%\), \d+s", x) for x in lines[1:-1])
     monkeypatch.setenv("BENCH_PROGRESS", "0")
     assert list(P.progress(range(3), 3, "x")) == [0, 1, 2] and capsys.readouterr().err == ""

@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from bench.errors import UserError
-from bench.report.site.html import (COMPARE_JS, MISSING, SITE_CSS, SITE_JS, Raw, esc, link, md_inline, page, slug,
-                                    table, verdict_badge)
+from bench.report.site.html import (COMPARE_JS, MISSING, SITE_CSS, SITE_JS, Raw, esc, link, md_inline, page,
+                                    rate_cell, slug, table, verdict_badge)
 
 DEFAULT_MEDIA_BUDGET_MB = 96.0
 _SECTION_ORDER = {"generator": 0, "control": 1, "random": 2}
@@ -338,9 +338,12 @@ class _Site:
                 if c == "Model":
                     row.append(self.entry_cell(e))
                 elif c == "Overall":
-                    row.append(link(self.model_href(e) + "#failures", rec[c]))
-                else:
+                    row.append(Raw(f'<a href="{esc(self.model_href(e))}#failures">{rate_cell(rec[c])}</a>'
+                                   if rec[c] != MISSING else link(self.model_href(e) + "#failures", MISSING)))
+                elif c in ("Rank", "vs oracle", "Setup failed", "Missing", "Videos"):
                     row.append(rec[c])
+                else:
+                    row.append(rate_cell(rec[c]))
             rows.append(row)
         return table(cols, rows, caption=caption + " Click a model or its rate for its failed videos.")
 
@@ -431,7 +434,7 @@ class _Site:
             rate = fmt_ci(c["estimate"], c["ci_lo"], c["ci_hi"], True) if c is not None else MISSING
             rank = rank_label(rk["rank_lo"], rk["rank_hi"]) if rk is not None else MISSING
             nf = sum(1 for r in v.itertuples(index=False) if self.failed(self.key(r))) if len(v) else 0
-            idx_rows.append(([self.entry_cell(e), self.section[e], rank, rate, len(v), nf],
+            idx_rows.append(([self.entry_cell(e), self.section[e], rank, rate_cell(rate), len(v), nf],
                              [None, _SECTION_ORDER.get(self.section[e]), None,
                               _num(c["estimate"]) if c is not None else None, None, None]))
             b = [f"<h1>{esc(e)}</h1>",
@@ -539,8 +542,8 @@ class _Site:
         qname = "detection rate at full magnitude" if q == "detection_at_max" else "AUROC"
         b.append(f'<p class="lead">Each cell: the {esc(qname)} of a check (row) on the oracle videos with one '
                  "controlled violation (column); darker is better. Click a cell for the videos behind it, with "
-                 "each verdict and reason. Right: the share of clean videos each nuisance flips (lower is "
-                 "better).</p>")
+                 "each verdict and reason; outlined cells are violations the check targets. Right: the share of "
+                 "clean videos each nuisance flips (lower is better).</p>")
         fpr_cols = [c for c in val.columns if c.startswith("fpr_")]
         worlds = [None]
         if "world" in val and val["world"].notna().any():
@@ -564,9 +567,17 @@ class _Site:
             valid = vw.groupby("metric")["valid"].agg(lambda s: bool(pd.Series(s).astype(str).str.lower()
                                                                    .isin(["true", "1"]).any())) \
                 if "valid" in vw else None
-            head = ['<table class="heat sortable"><thead><tr><th>Check</th><th>Valid</th>']
-            head += [f"<th>{esc(c)}</th>" for c in mat.columns]
-            head += [f"<th>{esc(c[4:])} (FPR)</th>" for c in fpr_cols]
+            targets = set()
+            if "targets" in vw:
+                t = vw[vw["targets"].astype(str).str.lower().isin(["true", "1"])]
+                targets = set(zip(t["metric"].astype(str), t["violation"].astype(str)))
+
+            def th(label: str) -> str:  # break long names after underscores
+                return "<th>" + esc(label).replace("_", "_<wbr>") + "</th>"
+
+            head = ['<div class="scroll"><table class="heat sortable"><thead><tr><th>Check</th><th>Valid</th>']
+            head += [th(str(c)) for c in mat.columns]
+            head += [th(f"{c[4:]} (FPR)") for c in fpr_cols]
             rows = ["".join(head) + "</tr></thead><tbody>"]
             for metric in mat.index:
                 ms = slug(metric)
@@ -575,6 +586,7 @@ class _Site:
                 for viol in mat.columns:
                     x = _num(mat.at[metric, viol])
                     cls = "hn" if not np.isfinite(x) else f"h{min(8, int(x * 8.999))}"
+                    cls += " tg" if (str(metric), str(viol)) in targets else ""
                     txt = MISSING if not np.isfinite(x) else f"{x:.2f}"
                     tds.append(f'<td class="h {cls}" data-v="{esc(x if np.isfinite(x) else "")}">'
                                f"{link(f'validity/{ms}.html#{slug(viol)}', txt)}</td>")
@@ -584,7 +596,7 @@ class _Site:
                     txt = MISSING if not np.isfinite(x) else f"{x:.2f}"
                     tds.append(f'<td class="h {cls}">{link(f"validity/{ms}.html#n-{slug(c[4:])}", txt)}</td>')
                 rows.append("<tr>" + "".join(tds) + "</tr>")
-            b.append("\n".join(rows) + "</tbody></table>")
+            b.append("\n".join(rows) + "</tbody></table></div>")
         b.append("<h2>All rows</h2>")
         cols = [c for c in ("metric", "world", "violation", "targets", "auroc", "detection_rate", "detection_at_max",
                             "clean_fail_rate", "n_pairs", "valid") if c in val]
@@ -636,10 +648,10 @@ class _Site:
         self.write("assets/compare.js", COMPARE_JS.lstrip())
 
 
-def _ci(r: Any) -> str:
+def _ci(r: Any) -> Any:
     from bench.report.leaderboard import fmt_ci
 
-    return fmt_ci(r.estimate, r.ci_lo, r.ci_hi, True) + (" †" if bool(getattr(r, "partial", False)) else "")
+    return rate_cell(fmt_ci(r.estimate, r.ci_lo, r.ci_hi, True) + (" †" if bool(getattr(r, "partial", False)) else ""))
 
 
 def build_site(lb: Any, run_dirs: Any, out_dir: str | os.PathLike, *,
@@ -687,5 +699,7 @@ def build_site(lb: Any, run_dirs: Any, out_dir: str | os.PathLike, *,
     else:
         os.replace(tmp, final)
     files = sorted(p for p in final.rglob("*") if p.is_file())
+    for p in [final, *final.rglob("*")]:  # readable by a web server (temp files are created 0600)
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
     _log(f"wrote {final / 'index.html'} ({len(files)} files, {sum(p.stat().st_size for p in files) / 2**20:.1f} MiB)")
     return files

@@ -57,6 +57,21 @@ def verdict_badge(v: Any) -> Raw:
     return Raw(f'<span class="v {cls}">{esc(v)}</span>')
 
 
+def rate_cell(text: Any) -> Raw | Any:
+    """A formatted rate ``"30.7% [25.4, 38.1] †"``: estimate in bold, interval small, and a bar of
+    the estimate (CSS classes ``w0``..``w20``, 5% steps: the pages allow no inline styles)."""
+    if not isinstance(text, str):
+        return text
+    m = re.match(r"^(\S+) \[([^\]]*)\](.*)$", text)
+    if not m:
+        return text
+    pct = re.match(r"^(\d+(?:\.\d+)?)%$", m.group(1))
+    bar = (f'<span class="bar"><span class="w{min(20, max(0, round(float(pct.group(1)) / 5)))}"></span></span>'
+           if pct else "")
+    return Raw(f'<span class="est">{esc(m.group(1))}</span> <span class="ci">[{esc(m.group(2))}]</span>'
+               f"{esc(m.group(3))}{bar}")
+
+
 def cell(x: Any) -> str:
     if isinstance(x, Raw):
         return str(x)
@@ -125,7 +140,7 @@ header { display:flex; gap:1.5rem; align-items:baseline; padding:.7rem 1.5rem; b
 header .brand { font-weight:700; font-size:1.1rem; color:var(--fg); text-decoration:none; }
 header nav a { margin-right:1rem; color:var(--acc); text-decoration:none; }
 header nav a[aria-current=page] { font-weight:600; color:var(--fg); }
-main { max-width:1200px; margin:0 auto; padding:1rem 1.5rem 3rem; }
+main { max-width:1360px; margin:0 auto; padding:1rem 1.5rem 3rem; }
 footer { color:var(--muted); font-size:.8rem; padding:1rem 1.5rem; border-top:1px solid var(--line); }
 h1 { font-size:1.5rem; margin:.6rem 0 .3rem; } h2 { font-size:1.2rem; margin:1.6rem 0 .5rem; }
 h3 { font-size:1rem; margin:0 0 .4rem; word-break:break-word; }
@@ -167,6 +182,14 @@ table.heat td.h a { color:inherit; text-decoration:none; display:block; }
 .cmp { display:grid; grid-template-columns:1fr 1fr; gap:1rem; } .cmp video { width:100%; max-width:420px; image-rendering:pixelated; background:#000; }
 .pick { display:flex; gap:.8rem; flex-wrap:wrap; margin:.6rem 0; } .pick label { font-size:.85rem; }
 code { font-size:.85em; }
+.est { font-weight:600; } .ci { color:var(--muted); font-size:.8em; white-space:nowrap; }
+.bar { display:block; height:4px; background:#e7ebf0; border-radius:2px; margin-top:2px; max-width:9rem; }
+.bar > span { display:block; height:4px; background:var(--acc); border-radius:2px; }
+""" + "".join(f".w{i}{{width:{5 * i}%}}" for i in range(21)) + """
+table.sortable td:last-child { min-width:16rem; }
+.scroll { overflow-x:auto; max-width:100%; }
+table.heat { font-size:.8rem; } table.heat th { white-space:normal; vertical-align:bottom; }
+table.heat td.tg { box-shadow: inset 0 0 0 2px #e0a800; }
 """
 
 SITE_JS = r"""
@@ -274,9 +297,11 @@ COMPARE_JS = r"""
   function init() {
     var q = new URLSearchParams(location.search);
     fill($('a'), D.models, q.get('a') || D.models[0]);
-    fill($('b'), D.models, q.get('b') || D.models[Math.min(1, D.models.length - 1)]);
     fill($('probe'), D.probes, q.get('probe'));
     fill($('sample'), D.samples.map(String), q.get('sample') || '0');
+    var has = function (m) { return !!D.videos[m + '\u0000' + $('probe').value + '\u0000' + $('sample').value]; };
+    var other = D.models.filter(function (m) { return m !== $('a').value && has(m); })[0] || D.models[0];
+    fill($('b'), D.models, q.get('b') || other);
     ['a', 'b', 'probe', 'sample'].forEach(function (id) { $(id).addEventListener('change', render); });
     render();
   }
