@@ -172,7 +172,7 @@ class _Site:
             r = v.iloc[i]
             k = (r["entry"], r["suite"], r["probe_id"], int(r["sample"]))
             vid = _vid(*k)
-            rec: dict[str, Any] = {"video": None, "anim": None, "strip": None, "tracks": False, "masks": False}
+            rec: dict[str, Any] = {"video": None, "anim": None, "strip": None, "tracks": "", "masks": False}
             self.media[vid] = rec
             if self.used >= self.budget:
                 skipped += 1
@@ -240,7 +240,7 @@ class _Site:
             parts.append('<p class="small">Preview not included in the site (media budget or unreadable file).</p>')
         parts.append("</div>")
         if m.get("strip"):
-            what = " and ".join(x for x, ok in (("tracker tracks", m.get("tracks")),
+            what = " and ".join(x for x, ok in ((f"{m.get('tracks')} tracks", m.get("tracks")),
                                                 ("ground-truth masks (yellow)", m.get("masks"))) if ok)
             parts.append(f'<img class="strip" loading="lazy" src="{up}{esc(m["strip"])}" alt="frame strip">')
             parts.append(f'<p class="small">Frames t=…; {esc(what or "no overlay")}; frames a failing reason '

@@ -4,11 +4,12 @@
 (plus the frames a failing reason names, framed in red), scaled up with nearest-neighbour
 sampling so small renders stay legible, with:
 
-- the **tracks** the probe checks' weight-free tracker found (``bench.metrics.probes.analysis``):
-  each object's path as a polyline in its drawn colour with a dark outline, the current position
-  as a dot; these are what the checks judged;
+- each object's **track** up to that frame as a polyline in its colour with a dark outline, the
+  current position as a dot: the ground-truth trajectory for oracle videos (``<stem>.truth.json``,
+  exact and free), otherwise what the probe checks' weight-free tracker found
+  (``bench.metrics.probes.analysis``, ~0.1 s a video), i.e. what the checks judged;
 - the **ground-truth visible masks** (oracle videos only, ``<stem>.truth.npz``): their outlines in
-  yellow, so a reader sees where the object really was.
+  yellow.
 
 Images are encoded with OpenCV (WebP; PNG if the build lacks WebP).  A video without an MP4
 preview gets an animated WebP made with Pillow (``animation``) instead.
@@ -16,6 +17,7 @@ preview gets an animated WebP made with Pillow (``animation``) instead.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -76,6 +78,29 @@ def _tracks(video: Any, probe: dict[str, Any] | None) -> list[tuple[str, np.ndar
     return out
 
 
+def _truth_tracks(stem: Path | None, T: int) -> list[tuple[str, np.ndarray, tuple[int, int, int]]]:
+    """(name, (T, 2) pixel xy with NaN where absent or not existing, RGB) per ground-truth object."""
+    if stem is None:
+        return []
+    js = Path(f"{stem}.truth.json")
+    if not regular_file(js) or js.stat().st_size > 32 << 20:
+        return []
+    try:
+        d = json.loads(js.read_text(encoding="utf-8"))
+        out = []
+        for o in d.get("objects") or []:
+            px = np.asarray([[np.nan if v is None else float(v) for v in xy] for xy in o["pixel"]], np.float64)
+            if px.shape != (T, 2):
+                return []
+            ex = np.asarray(o.get("exists") or [True] * T, bool)
+            px[~ex] = np.nan
+            rgb = (o.get("rgb") or [[255, 0, 255]])[0]
+            out.append((str(o.get("name")), px, tuple(int(c) for c in rgb[:3])))
+        return out
+    except (ValueError, KeyError, TypeError, IndexError):
+        return []
+
+
 def _truth_masks(stem: Path | None, T: int, H: int, W: int) -> np.ndarray | None:
     """Union of the ground-truth visible masks, (T, H, W) bool, or None (no truth / other size)."""
     if stem is None:
@@ -103,7 +128,9 @@ def strip_image(frames: np.ndarray, *, probe: dict[str, Any] | None = None, vide
     T, H, W = frames.shape[:3]
     idx, hot = pick_frames(T, windows, n_frames)
     s = max(1, int(np.ceil(MIN_TILE / H)))
-    tracks = _tracks(video, probe) if video is not None else []
+    # ground truth where there is one (exact, and no tracker run needed); the tracker otherwise
+    truth = _truth_tracks(truth_stem, T)
+    tracks = truth or (_tracks(video, probe) if video is not None else [])
     masks = _truth_masks(truth_stem, T, H, W)
     gap = 4
     out = np.full((H * s + 2 * gap, len(idx) * (W * s + gap) + gap, 3), 255, np.uint8)
@@ -132,7 +159,7 @@ def strip_image(frames: np.ndarray, *, probe: dict[str, Any] | None = None, vide
         cv2.putText(out, f"t={i}", (x0 + 3, gap + H * s - 5), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (0, 0, 0), 3, cv2.LINE_AA)
         cv2.putText(out, f"t={i}", (x0 + 3, gap + H * s - 5), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (255, 255, 255), 1,
                     cv2.LINE_AA)
-    return out, {"tracks": bool(tracks), "masks": masks is not None}
+    return out, {"tracks": "ground truth" if truth else "tracker" if tracks else "", "masks": masks is not None}
 
 
 def write_image(rgb: np.ndarray, dest_stem: Path) -> Path:
