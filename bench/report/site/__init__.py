@@ -243,8 +243,8 @@ class _Site:
             what = " and ".join(x for x, ok in ((f"{m.get('tracks')} tracks", m.get("tracks")),
                                                 ("ground-truth masks (yellow)", m.get("masks"))) if ok)
             parts.append(f'<img class="strip" loading="lazy" src="{up}{esc(m["strip"])}" alt="frame strip">')
-            parts.append(f'<p class="small">Frames t=…; {esc(what or "no overlay")}; frames a failing reason '
-                         "names are framed in red.</p>")
+            parts.append(f'<p class="small">Frame strip with {esc(what or "no overlay")}; frames a failing '
+                         "reason names are framed in red.</p>")
         parts.append(f'<p class="prompt">{esc(r.get("prompt") or MISSING)}</p>')
         rows = [[self.display(c["metric"]), verdict_badge(c.get("verdict")),
                  MISSING if not np.isfinite(_num(c.get("value"))) else f"{_num(c['value']):.3g}",
