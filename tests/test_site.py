@@ -135,6 +135,23 @@ def test_site_shows_a_world_column_when_the_runs_have_one(tmp_path):
     check_links(site)
 
 
+def test_site_reads_no_file_outside_the_run(tmp_path):
+    from bench.report import build_leaderboard
+    from bench.report.synthetic import SynthModel, make_run
+
+    run = make_run(tmp_path / "run", {"genA": SynthModel(0.5)}, probes_per_category=1, samples=1, seed=3)
+    secret = tmp_path / "secret.mp4"
+    secret.write_bytes(b"not for the site " * 100)
+    rows = [json.loads(x) for x in (run / "manifest.jsonl").read_text().splitlines() if x.strip()]
+    for r in rows:
+        r["preview"] = "../secret.mp4"
+    (run / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out"
+    build_leaderboard([run], out, schema=_schema(tmp_path), strips=False)
+    assert not list((out / "site").rglob("*.mp4"))                     # the WebP fallback instead
+    assert not any(b"not for the site" in p.read_bytes() for p in (out / "site").rglob("*") if p.is_file())
+
+
 # --------------------------------------------------------------------------- a tiny oracle run
 
 

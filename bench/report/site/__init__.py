@@ -177,10 +177,14 @@ class _Site:
             if self.used >= self.budget:
                 skipped += 1
                 continue
-            root = Path(str(r.get("run_dir") or "."))
-            lossless = Path(str(r["abs_path"])) if isinstance(r.get("abs_path"), str) else None
+            root = Path(str(r.get("run_dir") or ".")).resolve()
+
+            def inside(p: Path | None) -> Path | None:  # only files of the run itself are read
+                return p if p is not None and p.resolve().is_relative_to(root) else None
+
+            lossless = inside(Path(str(r["abs_path"]))) if isinstance(r.get("abs_path"), str) else None
             prev = r.get("preview")
-            prev_p = (root / prev) if isinstance(prev, str) and prev else None
+            prev_p = inside(root / prev) if isinstance(prev, str) and prev else None
             if prev_p is not None and M.regular_file(prev_p) and prev_p.suffix.lower() == ".mp4" \
                     and prev_p.stat().st_size < 32 << 20:
                 self.used += M.copy_file(prev_p, self.out / "media" / f"{vid}.mp4")
@@ -264,7 +268,8 @@ class _Site:
         extra = {"params": params, "provenance": prov, "file": r.get("path"), "preview": r.get("preview")}
         parts.append("<details><summary class=\"small\">Settings and provenance</summary><pre class=\"small\">"
                      + esc(json.dumps(extra, indent=1, sort_keys=True, default=str)) + "</pre></details>")
-        q = f"a={quote(str(r['entry']), safe='')}&b={quote('oracle' if r['entry'] != 'oracle' else (self.entries[0] if self.entries[0] != 'oracle' else self.entries[-1]), safe='')}" \
+        other = next((e for e in ("oracle", *self.entries) if e != r["entry"] and e in self.section), r["entry"])
+        q = f"a={quote(str(r['entry']), safe='')}&b={quote(other, safe='')}" \
             f"&probe={quote(str(r['probe_id']), safe='')}&sample={int(r['sample'])}"
         parts.append('<p class="small">' + " · ".join([
             link(f"{up}{self.model_href(r['entry'])}#{vid}", "model page"),
