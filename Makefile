@@ -13,7 +13,7 @@ help:
 	@echo "make test    run the test suite (offline, CPU)"
 	@echo "make setup   create .venv and install the package with dev extras (idempotent)"
 	@echo "make lab     JupyterLab on notebooks/"
-	@echo "make report  rebuild results/leaderboard.* from the runs in results/runs/"
+	@echo "make report  rebuild results/leaderboard.* and the site results/site/ from the runs in results/runs/"
 	@echo "make perf    performance figures into results/perf/"
 	@echo "make clean   remove run directories and caches (keeps published tables)"
 

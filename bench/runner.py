@@ -100,10 +100,10 @@ def shard(jobs: list[Job], rank: int, world: int) -> list[Job]:
 
 
 def progress(iterable: Any, total: int, desc: str) -> Any:
-    from tqdm import tqdm
+    """Bars on a terminal, periodic count lines otherwise (``bench.progress``)."""
+    from bench.progress import progress as _progress
 
-    return tqdm(iterable, total=total, desc=desc, unit="video", file=sys.stderr,
-                disable=os.environ.get("BENCH_PROGRESS", "1") == "0", dynamic_ncols=True)
+    return _progress(iterable, total, desc, unit="video")
 
 
 def _check_revision(store: RunStore, made: dict[str, str], row: dict[str, Any]) -> None:

@@ -52,7 +52,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("report", help="leaderboard tables, plots and sample strips for runs",
                        description="Build the leaderboard (md, csv, html, plots, sample strips) from one "
-                                   "or more scored runs, through the papermill notebooks.")
+                                   "or more scored runs, through the papermill notebooks, and the static "
+                                   "results site OUT/site/ (open OUT/site/index.html in a browser; no server "
+                                   "needed).  BENCH_SITE_MEDIA_MB bounds the site's copied videos (default 96).")
     p.add_argument("runs", nargs="+", help="run directories")
     p.add_argument("--out", default=str(REPO / "results"), help="output folder (default results/)")
     p.add_argument("--validity", help="validity matrix CSV to include (default: <out>/validity.csv if present)")
@@ -229,14 +231,20 @@ def build_report(runs: list[Path], out: Path, *, validity_csv: str | None, noteb
 
         params = {"runs": [str(r) for r in runs], "out_dir": str(out), "validity_csv": validity_csv}
         nb_html = execute_notebook("leaderboard", params, out / "notebooks")
-        return [out / "leaderboard.md", out / "leaderboard.csv", out / "leaderboard.html", nb_html]
+        site = [out / "site" / "index.html"] if (out / "site" / "index.html").is_file() else []
+        return [out / "leaderboard.md", out / "leaderboard.csv", out / "leaderboard.html", *site, nb_html]
     from bench.report import build_leaderboard
 
     res = build_leaderboard(runs, out, validity_csv=validity_csv)
-    return [Path(p) for p in res.get("files", [out / "leaderboard.md"])]
+    return [out / "leaderboard.md", out / "leaderboard.csv", out / "leaderboard.html", out / "site" / "index.html"]
 
 
 # ----------------------------------------------------------------------------- run
+
+
+def _stage(what: str) -> None:
+    """One line per stage of `bench run` (readable in CI logs, where no progress bar is drawn)."""
+    print(f"bench run: stage {what}", file=sys.stderr, flush=True)
 
 
 def _config_hash(cfg: dict[str, Any]) -> str:
@@ -351,8 +359,10 @@ def cmd_run(args: argparse.Namespace) -> int:
            "seed": cfg["seed"], "settings": cfg.get("settings", {}), "limit": cfg.get("limit"),
            "per_category": cfg.get("per_category"), "model_settings": cfg.get("model_settings", {}),
            "metrics": cfg.get("metrics"), "reference": cfg.get("reference")}
+    _stage("1/3 generate")
     if workers == 1:
         _work(job, "generate", 0, 1)
+        _stage("2/3 score")
         _work(job, "score", 0, 1)
     else:
         import concurrent.futures as cf
@@ -362,6 +372,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             # two phases with a barrier between: every rank must see the whole manifest before
             # it takes its share of the scoring (shards are slices of the sorted video list)
             for phase in ("generate", "score"):
+                if phase == "score":
+                    _stage("2/3 score")
                 for f in [ex.submit(_work, job, phase, r, workers) for r in range(workers)]:
                     f.result()  # a worker's UserError re-raises here, one line
     # one single-process pass: consolidates the ranks' scores and computes set-level metrics
@@ -371,6 +383,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.no_report:
         return 0
     out = REPO / cfg.get("report", {}).get("out", "results")
+    _stage("3/3 report (validity matrix, leaderboard notebook, results site)")
     validity = None
     if cfg.get("validate"):
         from bench.validity import parse_variant

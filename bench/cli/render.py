@@ -16,8 +16,6 @@ Every file is written atomically.  ``add_parser(subparsers)`` registers the sub-
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +59,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Render the suite; returns 0, or raises ``UserError`` on bad input."""
-    from tqdm import tqdm
-
+    from bench.progress import progress
     from bench.suites import load_suite
 
     try:
@@ -103,8 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if not jobs:
         raise UserError(f"nothing to render: no probe of suite {suite.name!r} has a scene"
                         + (f" to which violation {vname} applies" if vname else ""))
-    bar = tqdm(jobs, desc=f"render {suite.name}", unit="video", file=sys.stderr,
-               disable=os.environ.get("BENCH_PROGRESS", "1") == "0")
+    bar = progress(jobs, len(jobs), f"render {suite.name}", unit="video")
     for probe, k in bar:
         video, truth = render_probe(probe, args.seed, frames=args.frames, size=args.size, k=k,
                                     violation=args.violation, nuisance=args.nuisance)

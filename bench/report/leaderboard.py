@@ -611,8 +611,11 @@ def _write_csv(df: pd.DataFrame, path: Path) -> Path:
 
 def build_leaderboard(run_dirs: Any, out_dir: str | os.PathLike, *, validity_csv: str | os.PathLike | None = None,
                       schema: str | os.PathLike | LeaderboardSchema | None = None, seed: int = 0,
-                      embed_images: bool = False, strips: bool = True) -> dict[str, Any]:
+                      embed_images: bool = False, strips: bool = True, site: bool = True) -> dict[str, Any]:
     """Build the leaderboard for ``run_dirs`` into ``out_dir``; see the module docstring.
+
+    With ``site`` (default) the same ``Leaderboard`` is also rendered as the static results site
+    ``out_dir/site/`` (``bench.report.site``).
 
     Returns ``{"files": [paths written], "plots": [...], "strips": [...], "tables": {name:
     DataFrame}, "leaderboard": Leaderboard, "markdown": str}``.
@@ -647,5 +650,9 @@ def build_leaderboard(run_dirs: Any, out_dir: str | os.PathLike, *, validity_csv
     files.append(_write_csv(lb.pairs, out / "comparisons.csv"))
     files.append(_write_csv(lb.sets, out / "set_metrics.csv"))
     files += [out / p for p, _ in plot_list + strip_list]
+    if site:
+        from bench.report.site import build_site
+
+        files += build_site(lb, dirs, out / "site")
     return {"files": [str(f) for f in files], "plots": [str(out / p) for p, _ in plot_list],
             "strips": [str(out / p) for p, _ in strip_list], "tables": tables, "leaderboard": lb, "markdown": md}
