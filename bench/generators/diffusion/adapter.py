@@ -9,7 +9,7 @@
    records ``"frames 24 -> 25 (rule 4k+1)"`` in ``params.adjustments``; ``error`` refuses it
    with a one-line ``UserError``.  Other switches: ``cpu_offload`` (``none|model|sequential``),
    ``vae_tiling``, ``vae_slicing`` (default: the card's ``memory``), ``compile`` (torch.compile
-   the denoiser), ``device`` (default ``cuda:$LOCAL_RANK`` under torchrun, ``cuda``, else
+   the denoiser; refused with CPU offload, where it breaks on accelerate's hooks), ``device`` (default ``cuda:$LOCAL_RANK`` under torchrun, ``cuda``, else
    ``cpu``), ``dtype`` (one name for every component).
 2. **Loading** (once per generator, kept until ``close()``): the folder comes from the weights
    registry (``$BENCH_WEIGHTS_DIR/<id>/``, the Hugging Face cache, or the hub when online and
@@ -48,6 +48,8 @@ import numpy as np
 
 from bench.errors import UserError
 from bench.generators.base import Generator, GeneratorInfo
+from bench.generators.diffusion import needs as card_needs
+from bench.generators.diffusion import tokcheck
 from bench.generators.diffusion.cards import ModelCard, nearest_multiple
 from bench.video import Video, frames_from_float
 
@@ -160,6 +162,9 @@ def resolve_settings(card: ModelCard, settings: dict[str, Any], *, cuda: bool) -
                 height = fixed
             else:
                 width = fixed
+    # a VAE that decodes only some sizes (Allegro): round or refuse, never emit blank frames
+    frames, height, width = card_needs.apply_decode_tiles(card, frames, height, width, policy,
+                                                          adjustments, requested)
 
     mem = card.memory
     offload = s.get("cpu_offload", mem.get("cpu_offload", "none"))
@@ -184,6 +189,9 @@ def resolve_settings(card: ModelCard, settings: dict[str, Any], *, cuda: bool) -
     else:
         dtype = {"default": "float32"}  # half precision on a CPU is slow and poorly supported
     ignored = sorted(k for k in s if k not in SETTING_KEYS)
+    refusal = card_needs.compile_refusal(bool(s.get("compile", False)), str(offload), device)
+    if refusal:
+        raise UserError(f"{where}: {refusal}")
     return Resolved(frames=frames, height=height, width=width, fps=float(fps), steps=steps,
                     guidance=float(guidance), negative_prompt=neg, frame_policy=policy,
                     cpu_offload=str(offload), vae_tiling=bool(s.get("vae_tiling", mem.get("vae_tiling", False))),
@@ -284,6 +292,11 @@ def load_pipeline(card: ModelCard, r: Resolved) -> tuple[Any, dict[str, Any]]:
     import torch
 
     cls = _diffusers_attr(card.pipeline, "pipeline class")
+    missing = [m for m in card_needs.required_packages(card) if card_needs.package_missing(m)]
+    if missing:  # before loading: transformers' own error would name the wrong package (tiktoken)
+        pips = " ".join(card_needs.PIP_NAMES.get(m, m) for m in missing)
+        raise UserError(f"model {card.id}: {card.pipeline} needs the Python packages {pips} "
+                        f"(pip install {pips}, or pip install -e '.[gpu]'); see `bench doctor --model {card.id}`")
     folder = weights_folder(card)
     dtypes = {k: _torch_dtype(v) for k, v in r.dtype.items()}
     kwargs: dict[str, Any] = {_dtype_kwarg(cls): dtypes if len(dtypes) > 1 else dtypes["default"],
@@ -293,6 +306,10 @@ def load_pipeline(card: ModelCard, r: Resolved) -> tuple[Any, dict[str, Any]]:
     if card.trust_remote_code:
         kwargs["trust_remote_code"] = True
     done: dict[str, Any] = {"folder": str(folder), "components": {}}
+    # tokenizers read as their own files define them (HunyuanVideo's byte-level BPE in transformers 5)
+    for tname, tok in tokcheck.tokenizer_overrides(card, folder).items():
+        kwargs[tname] = tok
+        done["components"][tname] = {"class": type(tok).__name__, "why": "loaded as its tokenizer.json defines it"}
     for cname, c in card.components.items():
         ccls = _diffusers_attr(c["class"], "component class")
         cfolder = weights_folder(card, cname)
@@ -309,6 +326,7 @@ def load_pipeline(card: ModelCard, r: Resolved) -> tuple[Any, dict[str, Any]]:
     except (OSError, ValueError, EnvironmentError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise UserError(f"model {card.id}: cannot load {card.pipeline} from {folder} ({msg})") from None
+    done["tokenizers"] = tokcheck.check_tokenizers(pipe, folder, f"model {card.id}")
     if card.scheduler:
         scls = _diffusers_attr(card.scheduler["class"], "scheduler class")
         overrides = dict(card.scheduler.get("config") or {})
@@ -545,6 +563,8 @@ class DiffusersGenerator(Generator):
         prompt = str(probe["prompt"])
         kw, mapping = call_arguments(pipe, card, r, prompt)
         image_prov = None
+        card_needs.check_decoded_coverage(getattr(pipe, "vae", None), r.frames, r.height, r.width,
+                                          f"model {card.id}")
         if card.input == "image+text":
             img, image_prov = first_frame(probe, seed, r.height, r.width)
             kw["image"] = img
@@ -571,6 +591,7 @@ class DiffusersGenerator(Generator):
             "compile": r.compile, "pipeline": card.pipeline, "call": recorded_call, "argument_map": mapping,
             "hub_id": card.hub_id or None, "revision": card.revision, "revision_pinned": card.revision_pinned,
             "scheduler": self._loaded.get("scheduler"), "components": self._loaded.get("components") or None,
+            "tokenizers": self._loaded.get("tokenizers") or None,
             "versions": _versions(), "random_weights": card.random_weights,
         }
         if frames.shape[0] != r.frames:
