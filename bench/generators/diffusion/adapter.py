@@ -524,6 +524,11 @@ class DiffusersGenerator(Generator):
     # ---------------------------------------------------------------- contract
     def available(self) -> tuple[bool, str]:
         reasons = []
+        missing = [card_needs.PIP_NAMES.get(m, m) for m in card_needs.required_packages(self.card)
+                   if card_needs.package_missing(m)]
+        if missing:
+            reasons.append(f"needs Python packages {' '.join(missing)} (pip install {' '.join(missing)}; "
+                           f"bench doctor --model {self.card.id})")
         ok, why = weights_status(self.card)
         if not ok:
             reasons.append(why)
