@@ -1,0 +1,215 @@
+"""Real cards, loaded through the real adapter from folders in the real repositories' layouts.
+
+Each test takes a card from ``models/`` (its scheduler swap, call arguments, needs and tokenizer
+kinds), points it at a tiny random-weight folder whose tokenizer is laid out as the hub repository
+ships it (:mod:`tests.reallayouts`), and generates 1-2 steps on the CPU.  A missing package or a
+tokenizer that changed under a model fails here, offline.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.errors import UserError
+from bench.generators.diffusion import needs as card_needs
+from bench.generators.diffusion import tokcheck
+from bench.generators.diffusion.adapter import DiffusersGenerator
+from bench.generators.diffusion.tiny import ensure_built
+from tests.reallayouts import build_tiny_hunyuanvideo, llama3_dir, real_card_on, t5_spiece_dir, with_layout
+from tests.tinypipes import PROBE, tiny_dir  # noqa: F401
+
+TINY = {"height": 32, "width": 32, "steps": 1}
+
+
+def _generate(card, **settings):
+    g = DiffusersGenerator(card)
+    try:
+        return g.generate(PROBE, 3, {**TINY, **settings})
+    finally:
+        g.close()
+
+
+# ----------------------------------------------------------------------------- T5 spiece.model layouts
+
+
+@pytest.mark.parametrize("card_id, kind, frames", [
+    ("cogvideox-2b", "cogvideox", 9),        # CogVideoXPipeline, its DDIM scheduler
+    ("cogvideox-5b", "cogvideox", 9),        # CogVideoXPipeline, card's DPM scheduler + dynamic CFG
+    ("ltx-video", "ltx", 9),                 # LTXPipeline, card's negative prompt
+])
+def test_spiece_only_tokenizer_loads_through_the_real_card(card_id, kind, frames, tiny_dir, tmp_path):  # noqa: F811
+    folder = with_layout(ensure_built(kind), tmp_path / card_id, layout="t5-spiece")
+    assert sorted(p.name for p in (folder / "tokenizer").iterdir()) == [
+        "added_tokens.json", "special_tokens_map.json", "spiece.model", "tokenizer_config.json"]
+    card = real_card_on(card_id, folder)
+    v = _generate(card, frames=frames)
+    assert v.frames.shape == (frames, 32, 32, 3) and v.frames.dtype == np.uint8
+    p = v.provenance["params"]
+    assert p["tokenizers"]["tokenizer"].startswith("ok"), p["tokenizers"]
+    assert v.provenance["random_weights"] is True
+    if card.scheduler:
+        assert p["scheduler"]["class"] == card.scheduler["class"]
+    for k, val in card.call.items():
+        assert p["call"][k] == val
+    if card.defaults.get("negative_prompt"):
+        assert p["call"]["negative_prompt"] == card.defaults["negative_prompt"]
+
+
+def test_wan_card_runs_with_its_recommended_settings(tiny_dir):  # noqa: F811
+    card = real_card_on("wan2.1-t2v-1.3b", ensure_built("wan"))
+    v = _generate(card, frames=5)
+    p = v.provenance["params"]
+    assert p["scheduler"] == {"class": "UniPCMultistepScheduler", "flow_shift": 8.0}
+    assert p["guidance"] == 6.0 and p["call"]["negative_prompt"].startswith("Bright tones, overexposed")
+    assert p["tokenizers"]["tokenizer"].startswith("ok")
+
+
+SUBPROCESS = textwrap.dedent("""
+    import sys
+    sys.modules[{mod!r}] = None
+    from transformers import T5Tokenizer
+    try:
+        T5Tokenizer.from_pretrained({folder!r})
+    except Exception as e:
+        print("FAILED", type(e).__name__)
+    else:
+        print("LOADED")
+""")
+
+
+@pytest.mark.parametrize("mod", ["sentencepiece", "google.protobuf"])
+def test_spiece_only_folder_cannot_load_without_its_package(mod, tmp_path):
+    """The real failure a GPU user met: without sentencepiece (or protobuf) transformers 5 cannot
+    read a spiece.model-only folder.  Both are in the gpu and dev extras and in every card's needs."""
+    folder = t5_spiece_dir(tmp_path / "tok")
+    code = SUBPROCESS.format(mod=mod, folder=str(folder))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PATH": "/usr/bin:/bin"})
+    assert "FAILED" in out.stdout, (out.stdout, out.stderr[-500:])
+    for cid in ("cogvideox-5b", "ltx-video", "mochi-1", "allegro"):
+        assert mod in card_needs.required_packages(real_card_on(cid, folder))
+
+
+def test_a_missing_package_is_named_before_loading(monkeypatch, tmp_path):
+    card = real_card_on("cogvideox-5b", tmp_path)
+    real = card_needs.package_missing
+    monkeypatch.setattr(card_needs, "package_missing", lambda m: m == "sentencepiece" or real(m))
+    found = card_needs.preflight(card, folder=tmp_path)
+    miss = [f for f in found if f.status == "missing"]
+    assert any("sentencepiece" in f.what and "pip install sentencepiece" in f.fix for f in miss)
+    assert any("repository files" in f.what for f in miss)   # the empty folder holds none of them
+    ok, why = DiffusersGenerator(card).available()
+    assert not ok and "sentencepiece" in why
+    with pytest.raises(UserError, match="needs the Python packages sentencepiece"):
+        _generate(card, frames=9)
+
+
+# ----------------------------------------------------------------------------- HunyuanVideo's Llama tokenizer
+
+
+@pytest.fixture(scope="module")
+def hunyuan_folder(tmp_path_factory) -> Path:
+    return build_tiny_hunyuanvideo(tmp_path_factory.mktemp("hv") / "hunyuanvideo")
+
+
+def test_llama3_reference_ids_and_the_transformers5_rebuild(tmp_path):
+    """The reference: the ``tokenizers`` library reading the same tokenizer.json.  What the card's
+    loading gives must equal it; the class the pipeline names (LlamaTokenizerFast) is checked."""
+    from tokenizers import Tokenizer
+    from transformers import LlamaTokenizerFast
+
+    d = llama3_dir(tmp_path / "tokenizer")
+    ref = Tokenizer.from_file(str(d / "tokenizer.json")).encode(tokcheck.REFERENCE_TEXT).ids
+    assert ref == tokcheck.reference_ids(d)
+    rebuilt = LlamaTokenizerFast.from_pretrained(str(d))(tokcheck.REFERENCE_TEXT).input_ids
+
+    class Pipe:
+        components = {"tokenizer": LlamaTokenizerFast.from_pretrained(str(d))}
+
+    if list(rebuilt) != ref:  # transformers 5.x: Metaspace instead of the file's byte-level split
+        with pytest.raises(UserError, match="refusing"):
+            tokcheck.check_tokenizers(Pipe, tmp_path, "model hunyuanvideo")
+    # what the adapter loads for a card whose needs say llama3-bytelevel-bpe
+    fixed = tokcheck.tokenizer_overrides(real_card_on("hunyuanvideo", tmp_path), tmp_path)
+    assert list(fixed["tokenizer"](tokcheck.REFERENCE_TEXT).input_ids) == ref
+
+
+def test_hunyuanvideo_card_loads_its_tokenizer_as_the_file_defines_it(hunyuan_folder, tiny_dir):  # noqa: F811
+    card = real_card_on("hunyuanvideo", hunyuan_folder)
+    v = _generate(card, height=16, width=16, frames=5)
+    assert v.frames.shape == (5, 16, 16, 3)
+    p = v.provenance["params"]
+    assert p["tokenizers"]["tokenizer"].startswith("ok") and p["components"]["tokenizer"]["why"]
+
+
+def test_hunyuanvideo_without_the_fix_is_refused_not_silently_changed(hunyuan_folder, monkeypatch):
+    from transformers import LlamaTokenizerFast
+
+    d = hunyuan_folder / "tokenizer"
+    if list(LlamaTokenizerFast.from_pretrained(str(d))(tokcheck.REFERENCE_TEXT).input_ids) == tokcheck.reference_ids(d):
+        pytest.skip("this transformers reads the byte-level tokenizer.json as written: nothing to refuse")
+    card = real_card_on("hunyuanvideo", hunyuan_folder)
+    monkeypatch.setattr(tokcheck, "tokenizer_overrides", lambda c, f: {})
+    with pytest.raises(UserError, match="tokenizer .*refusing"):
+        _generate(card, height=16, width=16, frames=5)
+
+
+# ----------------------------------------------------------------------------- Allegro's decode tiles
+
+
+def test_allegro_tile_rule_matches_the_real_vae():
+    """The rule (latent kernel/stride, pipeline's latent frame count) against AutoencoderKLAllegro's
+    own tiled_decode on a tiny VAE: uncovered output is exactly zero, covered output is not."""
+    import torch
+    from diffusers import AutoencoderKLAllegro
+
+    torch.manual_seed(0)
+    vae = AutoencoderKLAllegro(block_out_channels=(8, 8, 8, 8), layers_per_block=1, norm_num_groups=4,
+                               latent_channels=4, sample_size=136).eval()
+    vae.enable_tiling()
+    # smaller tiles than the real 24x320x320 px (stride 16x200x240) to keep this fast; tiled_decode
+    # and the rule read the same two attributes
+    vae.kernel, vae.stride = (24, 32, 32), (16, 16, 24)
+    rule = card_needs.DecodeTiles.from_vae(vae)
+    assert rule == card_needs.DecodeTiles((6, 4, 4), (4, 2, 3), 4, 8)
+    for frames, h, w in ((29, 32, 32), (21, 48, 56), (21, 40, 32), (13, 32, 32)):
+        z = torch.randn(1, 4, rule.latent_frames(frames), h // 8, w // 8)
+        with torch.no_grad():
+            out = vae.decode(z).sample[0, :frames, :, :h, :w]  # tiled_decode: B x T x C x H x W
+        blank = (out == 0).all(dim=1).float().mean().item()     # pixels left at exactly zero
+        assert blank == pytest.approx(1.0 - rule.covered_fraction(frames, h, w), abs=1e-6), (frames, h, w)
+    assert not rule.frames_ok(29) and rule.frames_ok(21) and not rule.size_ok(40, 1) and rule.size_ok(56, 2)
+    assert rule.covered_fraction(13, 32, 32) == 0.0  # fewer latent frames than one tile: all blank
+
+
+def test_allegro_card_rounds_or_refuses_undecodable_sizes():
+    from bench.generators.diffusion.adapter import resolve_settings
+
+    card = real_card_on("allegro", Path("."))
+    r = resolve_settings(card, {"frames": 49, "height": 480, "width": 832}, cuda=True)
+    assert (r.frames, r.height, r.width) == (51, 520, 800)
+    assert any("decodable" in a for a in r.adjustments)
+    assert r.requested == {"frames": 49, "height": 480, "width": 832}
+    t = card.decode_tiles
+    assert t.covered_fraction(49, 480, 832) < 0.7 and t.covered_fraction(51, 520, 800) == 1.0
+    assert t.covered_fraction(49, 256, 256) == 0.0
+    with pytest.raises(UserError, match="cannot be decoded in full"):
+        resolve_settings(card, {"frames": 49, "frame_policy": "error"}, cuda=True)
+    r = resolve_settings(card, {}, cuda=True)
+    assert (r.frames, r.height, r.width) == (88, 720, 1280) and not r.adjustments
+
+
+def test_compile_is_refused_with_cpu_offload():
+    from bench.generators.diffusion.adapter import resolve_settings
+
+    card = real_card_on("wan2.1-t2v-1.3b", Path("."))
+    with pytest.raises(UserError, match="compile with cpu_offload model is not supported"):
+        resolve_settings(card, {"compile": True}, cuda=True)
+    r = resolve_settings(card, {"compile": True, "cpu_offload": "none"}, cuda=True)
+    assert r.compile and r.cpu_offload == "none"
