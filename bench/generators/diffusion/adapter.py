@@ -374,7 +374,8 @@ def call_arguments(pipe: Any, card: ModelCard, r: Resolved, prompt: str) -> tupl
         return next((n for n in options if n in names), None)
 
     kw: dict[str, Any] = {"prompt": prompt}
-    for need in ("prompt", "height", "width", "num_inference_steps", "guidance_scale"):
+    guider = getattr(pipe, "guider", None) if "guidance_scale" not in names else None
+    for need in ("prompt", "height", "width", "num_inference_steps") + (() if guider is not None else ("guidance_scale",)):
         if need not in names:
             raise UserError(f"model {card.id}: {card.pipeline}.__call__ takes no {need!r} argument")
     fa = first(FRAME_ARGS)
@@ -385,8 +386,12 @@ def call_arguments(pipe: Any, card: ModelCard, r: Resolved, prompt: str) -> tupl
     mapping["frames"] = fa
     kw["height"], kw["width"] = r.height, r.width
     kw["num_inference_steps"] = r.steps
-    kw["guidance_scale"] = r.guidance
     mapping.update(height="height", width="width", steps="num_inference_steps", guidance="guidance_scale")
+    if guider is None:
+        kw["guidance_scale"] = r.guidance
+    else:  # HunyuanVideo 1.5: guidance lives in the pipeline's guider component (diffusers ClassifierFreeGuidance)
+        pipe.guider = guider.new(guidance_scale=r.guidance)
+        mapping["guidance"] = f"guider.guidance_scale ({type(guider).__name__})"
     fpa = first(FPS_ARGS)
     if fpa is not None:
         kw[fpa] = int(round(r.fps)) if fpa == "fps" else r.fps
@@ -583,6 +588,7 @@ class DiffusersGenerator(Generator):
                             f"(cpu_offload {r.cpu_offload}, vae_tiling {r.vae_tiling}); try the settings "
                             f"cpu_offload: sequential, vae_tiling: true, or fewer frames / a smaller size") from None
         frames = to_uint8_frames(out, what)
+        audio = card_needs.native_audio(out, pipe)   # LTX-2 keeps the sound it generates
         recorded_call = {k: v for k, v in kw.items() if k not in ("image", "prompt")}
         recorded_call["generator"] = f"torch.Generator('cpu').manual_seed({int(seed)})"
         if image_prov is not None:
@@ -604,6 +610,8 @@ class DiffusersGenerator(Generator):
         prov: dict[str, Any] = {"source": "generated", "model": card.id, "revision": card.revision,
                                 "random_weights": card.random_weights, "prompt": prompt,
                                 "probe_id": probe.get("id"), "seed": int(seed), "params": params}
+        if audio is not None:  # no audio slot in Video yet: a store artifact (<stem>.wav) + its description
+            prov["audio"], prov["artifacts"] = audio[0], {"wav": audio[1]}
         if card.random_weights:
             prov["warning"] = "random weights: a plumbing test, not any model's output"
         return Video(frames, fps=r.fps, provenance=prov)

@@ -58,10 +58,14 @@ PIPELINE_CLASSES = (
     "MochiPipeline", "AllegroPipeline",
     "AnimateDiffPipeline", "TextToVideoSDPipeline",
     "SkyReelsV2Pipeline", "SkyReelsV2ImageToVideoPipeline", "SkyReelsV2DiffusionForcingPipeline",
+    # the newest open models (diffusers 0.42)
+    "LTX2Pipeline", "HunyuanVideo15Pipeline", "Kandinsky5T2VPipeline", "Cosmos2VideoToWorldPipeline",
+    "SanaVideoPipeline",
 )
 #: Pipeline classes that take a first frame (``input: image+text``).
 IMAGE_PIPELINES = {"WanImageToVideoPipeline", "CogVideoXImageToVideoPipeline", "LTXImageToVideoPipeline",
-                   "HunyuanVideoImageToVideoPipeline", "SkyReelsV2ImageToVideoPipeline"}
+                   "HunyuanVideoImageToVideoPipeline", "SkyReelsV2ImageToVideoPipeline",
+                   "Cosmos2VideoToWorldPipeline"}
 #: Extra component classes a card may load from another repository.
 COMPONENT_CLASSES = ("MotionAdapter", "AutoencoderKL", "AutoencoderKLWan", "CLIPVisionModel")
 #: Scheduler classes a card may swap in (``scheduler: {class: …, config: {…}}``).

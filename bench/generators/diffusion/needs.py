@@ -361,3 +361,53 @@ def check_decoded_coverage(vae: Any, frames: int, height: int, width: int, what:
         raise UserError(f"{what}: the VAE's decode tiles cover only {frac:.0%} of {frames} frames of {width}x{height}; "
                   f"decodable sizes: height {t.valid_sizes(1, 1500)[:4]}, width {t.valid_sizes(2, 1500)[:4]}, "
                   f"frames {t.valid_frames(100)[:6]}... (no blank frames are emitted)")
+
+
+def native_audio(out: Any, pipe: Any) -> tuple[dict[str, Any], bytes] | None:
+    """The sound a pipeline generated with the video (LTX-2: ``out.audio``), or None.
+
+    Until :class:`bench.video.Video` has an audio slot of its own, the sound travels as a run-store
+    artifact: the adapter puts the returned WAV bytes in ``provenance["artifacts"]["wav"]`` (the store
+    writes ``<video stem>.wav`` beside the video) and the description in ``provenance["audio"]``:
+    ``{"sample_rate": Hz (the vocoder's output_sampling_rate), "channels", "samples", "seconds",
+    "format": "wav pcm_s16le", "clipped": samples outside [-1, 1], "sha256": of the WAV bytes}``.
+    Minimal on purpose: the first video of the batch, unresampled; 16-bit PCM (stdlib ``wave``) is
+    the one lossless-enough format every player reads."""
+    import hashlib
+    import io
+    import wave
+
+    import numpy as np
+
+    a = getattr(out, "audio", None)
+    if a is None:
+        return None
+    if isinstance(a, (list, tuple)):
+        a = a[0]
+    if hasattr(a, "detach"):
+        a = a.detach().float().cpu().numpy()
+    arr = np.asarray(a, dtype=np.float32)
+    if arr.ndim == 3:          # batch x channels x samples
+        arr = arr[0]
+    if arr.ndim == 1:
+        arr = arr[None]
+    if arr.ndim != 2 or arr.shape[1] == 0:
+        raise UserError(f"the pipeline returned audio of unexpected shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise UserError("the pipeline returned audio with NaN/inf samples")
+    rate = getattr(getattr(getattr(pipe, "vocoder", None), "config", None), "output_sampling_rate", None)
+    if not rate:
+        raise UserError("the pipeline returned audio but its vocoder states no output_sampling_rate")
+    clipped = int((np.abs(arr) > 1.0).sum())
+    pcm = np.round(np.clip(arr, -1.0, 1.0) * 32767.0).astype("<i2").T.copy()   # samples x channels
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(arr.shape[0])
+        w.setsampwidth(2)
+        w.setframerate(int(rate))
+        w.writeframes(pcm.tobytes())
+    data = buf.getvalue()
+    meta = {"sample_rate": int(rate), "channels": int(arr.shape[0]), "samples": int(arr.shape[1]),
+            "seconds": float(arr.shape[1] / rate), "format": "wav pcm_s16le", "clipped": clipped,
+            "sha256": hashlib.sha256(data).hexdigest(), "artifact": "wav"}
+    return meta, data

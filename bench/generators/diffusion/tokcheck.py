@@ -70,6 +70,7 @@ def check_tokenizers(pipe: Any, folder: Path, what: str) -> dict[str, str]:
         tok = pipe.components.get(comp)
         if not comp.startswith("tokenizer") or tok is None or not callable(tok):
             continue
+        tok = getattr(tok, "tokenizer", tok)   # a processor (Kandinsky 5's Qwen2VLProcessor): its tokenizer
         ref = reference_ids(folder / comp)
         if ref is None:
             done[comp] = "no reference files"
