@@ -213,3 +213,48 @@ def test_compile_is_refused_with_cpu_offload():
         resolve_settings(card, {"compile": True}, cuda=True)
     r = resolve_settings(card, {"compile": True, "cpu_offload": "none"}, cuda=True)
     assert r.compile and r.cpu_offload == "none"
+
+
+# ----------------------------------------------------------------------------- the newest models
+
+
+def test_wan22_a14b_card_runs_its_two_experts(tiny_dir, tmp_path):  # noqa: F811
+    """Wan2.2-T2V-A14B: WanPipeline with a second (low-noise) transformer and boundary_ratio, as the
+    real repository's model_index.json has it; the card's guidance_scale_2 and shift 12 are passed."""
+    import json
+    import shutil
+
+    folder = tmp_path / "wan22"
+    shutil.copytree(ensure_built("wan"), folder)
+    shutil.copytree(folder / "transformer", folder / "transformer_2")
+    idx = json.loads((folder / "model_index.json").read_text())
+    idx.update(transformer_2=idx["transformer"], boundary_ratio=0.875)
+    (folder / "model_index.json").write_text(json.dumps(idx))
+    v = _generate(real_card_on("wan2.2-t2v-a14b", folder), frames=5, steps=2)
+    p = v.provenance["params"]
+    assert v.frames.shape == (5, 32, 32, 3)
+    assert p["call"]["guidance_scale_2"] == 3.0 and p["scheduler"]["flow_shift"] == 12.0
+
+
+def test_native_audio_is_kept_as_a_wav_artifact():
+    """LTX-2 returns ``audio`` with the frames: the adapter keeps it (WAV bytes + description);
+    read back with the stdlib ``wave`` module, the samples equal the model's within 1/32767."""
+    import io
+    import wave
+    from types import SimpleNamespace
+
+    import torch
+
+    t = torch.linspace(0, 1, 2400)
+    audio = torch.stack([torch.sin(2 * torch.pi * 440 * t), 0.5 * torch.cos(2 * torch.pi * 220 * t)])[None]
+    pipe = SimpleNamespace(vocoder=SimpleNamespace(config=SimpleNamespace(output_sampling_rate=24000)))
+    meta, data = card_needs.native_audio(SimpleNamespace(audio=audio, frames=None), pipe)
+    assert meta["sample_rate"] == 24000 and meta["channels"] == 2 and meta["samples"] == 2400
+    assert meta["seconds"] == pytest.approx(0.1) and meta["clipped"] == 0
+    with wave.open(io.BytesIO(data)) as w:
+        assert (w.getnchannels(), w.getframerate(), w.getsampwidth()) == (2, 24000, 2)
+        back = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2).T / 32767.0
+    assert np.abs(back - audio[0].numpy()).max() <= 0.5 / 32767 + 1e-7
+    assert card_needs.native_audio(SimpleNamespace(frames=None), pipe) is None
+    with pytest.raises(UserError, match="NaN"):
+        card_needs.native_audio(SimpleNamespace(audio=audio * float("nan")), pipe)
