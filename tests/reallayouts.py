@@ -140,3 +140,48 @@ def build_tiny_hunyuanvideo(dst: Path) -> Path:
     idx["tokenizer"] = ["transformers", "LlamaTokenizerFast"]
     (dst / "model_index.json").write_text(json.dumps(idx, indent=2))
     return dst
+
+
+def build_tiny_t5_pipeline(kind: str, dst: Path) -> Path:
+    """A tiny ``AllegroPipeline`` or ``MochiPipeline`` whose tokenizer folder holds only a trained
+    ``spiece.model`` (as rhymes-ai/Allegro and genmo/mochi-1-preview ship it).
+
+    Allegro's VAE is built with ``sample_size=144``: decode tiles of 24x144x144 px, stride 16x24x64,
+    i.e. latent kernel (6, 18, 18), stride (4, 3, 8): 21 frames of 144x144 decode in full."""
+    import torch
+    from transformers import T5Tokenizer
+
+    from bench.generators.diffusion.tiny import _t5
+
+    tokdir = t5_spiece_dir(dst.parent / f"{dst.name}-spiece")
+    tok = T5Tokenizer.from_pretrained(str(tokdir))
+    torch.manual_seed(0)
+    te = _t5(len(tok))
+    if kind == "allegro":
+        from diffusers import AllegroPipeline, AllegroTransformer3DModel, AutoencoderKLAllegro
+        from diffusers import EulerAncestralDiscreteScheduler
+
+        tr = AllegroTransformer3DModel(num_attention_heads=2, attention_head_dim=12, in_channels=4, out_channels=4,
+                                       num_layers=1, cross_attention_dim=24, caption_channels=16, sample_height=18,
+                                       sample_width=18, sample_frames=6)
+        vae = AutoencoderKLAllegro(block_out_channels=(8, 8, 8, 8), layers_per_block=1, norm_num_groups=4,
+                                   latent_channels=4, sample_size=144)
+        pipe = AllegroPipeline(tokenizer=tok, text_encoder=te, vae=vae, transformer=tr,
+                               scheduler=EulerAncestralDiscreteScheduler())
+    elif kind == "mochi":
+        from diffusers import AutoencoderKLMochi, FlowMatchEulerDiscreteScheduler, MochiPipeline, MochiTransformer3DModel
+
+        tr = MochiTransformer3DModel(patch_size=2, num_attention_heads=2, attention_head_dim=8, num_layers=1,
+                                     pooled_projection_dim=16, in_channels=12, text_embed_dim=16, time_embed_dim=4,
+                                     max_sequence_length=16)
+        vae = AutoencoderKLMochi(latent_channels=12, out_channels=3, encoder_block_out_channels=(32, 32, 32, 32),
+                                 decoder_block_out_channels=(32, 32, 32, 32), layers_per_block=(1, 1, 1, 1, 1))
+        pipe = MochiPipeline(tokenizer=tok, text_encoder=te, vae=vae, transformer=tr,
+                             scheduler=FlowMatchEulerDiscreteScheduler())
+    else:
+        raise ValueError(kind)
+    # the Mochi card loads variant="bf16" files (the repository holds fp32 and bf16 shards)
+    pipe.save_pretrained(str(dst), **({"variant": "bf16"} if kind == "mochi" else {}))
+    shutil.rmtree(dst / "tokenizer")
+    shutil.copytree(tokdir, dst / "tokenizer")
+    return dst

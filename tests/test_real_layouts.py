@@ -258,3 +258,43 @@ def test_native_audio_is_kept_as_a_wav_artifact():
     assert card_needs.native_audio(SimpleNamespace(frames=None), pipe) is None
     with pytest.raises(UserError, match="NaN"):
         card_needs.native_audio(SimpleNamespace(audio=audio * float("nan")), pipe)
+
+
+# ----------------------------------------------------------------------------- Allegro and Mochi (T5 spiece)
+
+
+@pytest.fixture(scope="module")
+def allegro_folder(tmp_path_factory) -> Path:
+    from tests.reallayouts import build_tiny_t5_pipeline
+
+    return build_tiny_t5_pipeline("allegro", tmp_path_factory.mktemp("allegro") / "allegro")
+
+
+def _tiny_allegro_card(folder: Path, tiles=card_needs.DecodeTiles((6, 18, 18), (4, 3, 8))):
+    import dataclasses
+
+    # the tiny VAE's tiles (sample_size 144) instead of the real 320 px ones; the tiny text encoder
+    # takes 16 tokens, not the card's 512
+    return dataclasses.replace(real_card_on("allegro", folder), decode_tiles=tiles, call={"max_sequence_length": 16})
+
+
+def test_allegro_card_loads_spiece_layout_and_decodes_in_full(allegro_folder):
+    v = _generate(_tiny_allegro_card(allegro_folder), frames=21, height=144, width=144)
+    assert v.frames.shape == (21, 144, 144, 3)
+    p = v.provenance["params"]
+    assert p["tokenizers"]["tokenizer"].startswith("ok") and p["negative_prompt"].startswith("nsfw, lowres")
+
+
+def test_allegro_guard_refuses_blank_output_when_a_card_lacks_the_rule(allegro_folder):
+    with pytest.raises(UserError, match="cover only 95%"):
+        _generate(_tiny_allegro_card(allegro_folder, tiles=None), frames=21, height=152, width=144)
+
+
+def test_mochi_card_loads_spiece_layout_and_bf16_variant(tmp_path):
+    from tests.reallayouts import build_tiny_t5_pipeline
+
+    folder = build_tiny_t5_pipeline("mochi", tmp_path / "mochi")
+    assert any(p.name.endswith(".bf16.safetensors") for p in (folder / "transformer").iterdir())
+    v = _generate(real_card_on("mochi-1", folder), frames=7, height=16, width=16, steps=2)
+    assert v.frames.shape == (7, 16, 16, 3)
+    assert v.provenance["params"]["tokenizers"]["tokenizer"].startswith("ok")
