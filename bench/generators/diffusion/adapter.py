@@ -31,7 +31,16 @@
    [0, 1] through :func:`bench.video.frames_from_float`, which refuses NaN/inf), at the
    settings' fps.  Provenance: ``params`` holds every setting actually used and every argument
    actually passed, plus hub id, revision, pipeline class, diffusers/torch versions, device and
-   dtypes; ``random_weights`` is true for tiny pipelines.
+   dtypes; ``random_weights`` is true for tiny pipelines.  A pipeline that returns sound with the
+   frames (LTX-2) has it kept: ``provenance["audio"]`` describes it and the WAV bytes go to the
+   run store as the ``wav`` artifact (``needs.native_audio``).
+
+Card needs (issue 13; the rules live in :mod:`.needs` and :mod:`.tokcheck`, the hooks here are one
+line each): the packages a card needs are checked before loading; tokenizers are loaded as their own
+files define them and checked against them after loading (a changed tokenizer is refused); a VAE
+that decodes only some sizes (Allegro) gets its sizes rounded or refused and is checked before the
+call; ``compile`` with CPU offload is refused; guidance goes to a pipeline's ``guider`` where the
+pipeline takes no ``guidance_scale`` (HunyuanVideo 1.5).
 """
 
 from __future__ import annotations
