@@ -197,7 +197,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     print("\nmodel cards (preflight; detail: bench doctor --model M)")
     for c in rep["cards"]:
         vram = f"~{c['vram_gb']:g} GB" if c["vram_gb"] else "?"
-        print(f"  {c['model']:<26} {vram:>8}  {'ready' if c['ready'] else c['needs']}")
+        print(f"  {c['model']:<31} {vram:>8}  {'ready' if c['ready'] else c['needs']}")
     g = rep["generators"]
     runnable = [r for r in g if r["runs_here"]]
     print(f"\ngenerators: {len(runnable)} of {len(g)} can run here")

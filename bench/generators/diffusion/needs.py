@@ -250,6 +250,8 @@ def preflight(card: Any, folder: Path | None = None) -> list[Finding]:
         if allow and not _patterns_cover(allow, rel):
             out.append(Finding("warn", f"{rel} is listed in needs.files but allow_patterns would not fetch it",
                                f"add a pattern for it to allow_patterns in {card.where}"))
+    if card.local_path is None:
+        _component_weights(card, out)
     if folder is None and card.local_path is None:
         folder = _resolved_folder(card, out)
     elif folder is None:
@@ -267,6 +269,18 @@ def preflight(card: Any, folder: Path | None = None) -> list[Finding]:
 
 def _weights_name(card: Any) -> str:
     return str(card.raw.get("weights") or card.id)
+
+
+def _component_weights(card: Any, out: list[Finding]) -> None:
+    """Extra repositories a card combines (AnimateDiff's motion adapter)."""
+    from bench.generators.diffusion.adapter import component_weights_name
+    from bench.weights import registry as wreg
+
+    for comp in card.components:
+        name = component_weights_name(card, comp)
+        ok, _why = wreg.status(name)
+        out.append(Finding("ok", f"weights {name}") if ok else
+                   Finding("missing", f"weights {name} ({card.components[comp]['hub_id']})", f"bench weights fetch {name}"))
 
 
 def _resolved_folder(card: Any, out: list[Finding]) -> Path | None:
