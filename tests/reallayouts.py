@@ -185,3 +185,46 @@ def build_tiny_t5_pipeline(kind: str, dst: Path) -> Path:
     shutil.rmtree(dst / "tokenizer")
     shutil.copytree(tokdir, dst / "tokenizer")
     return dst
+
+
+def gemma_dir(dst: Path, vocab_size: int = 300) -> Path:
+    """A Gemma-style tokenizer folder (BPE with byte fallback, spaces normalised to '▁', '<bos>'
+    prepended; ``tokenizer_config.json`` naming ``GemmaTokenizer``), as SANA-Video's Gemma-2 ships it."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, processors, trainers
+
+    tok = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True, fuse_unk=True))
+    tok.normalizer = normalizers.Replace(" ", "▁")
+    tok.decoder = decoders.Sequence([decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse()])
+    tok.train_from_iterator(["▁" + s.replace(" ", "▁") for s in _corpus()], trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=["<pad>", "<eos>", "<bos>", "<unk>"], show_progress=False))
+    tok.post_processor = processors.TemplateProcessing(single="<bos> $A", special_tokens=[("<bos>", 2)])
+    dst.mkdir(parents=True, exist_ok=True)
+    tok.save(str(dst / "tokenizer.json"))
+    (dst / "tokenizer_config.json").write_text(json.dumps(
+        {"tokenizer_class": "GemmaTokenizer", "bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>",
+         "unk_token": "<unk>", "model_max_length": 1024, "padding_side": "right"}))
+    return dst
+
+
+def build_tiny_sana_video(dst: Path) -> Path:
+    """A tiny ``SanaVideoPipeline`` (Gemma-2 text encoder, Wan VAE) with a Gemma-style tokenizer folder."""
+    import torch
+    from diffusers import AutoencoderKLWan, DPMSolverMultistepScheduler, SanaVideoPipeline, SanaVideoTransformer3DModel
+    from transformers import Gemma2Config, Gemma2Model, GemmaTokenizerFast
+
+    tokdir = gemma_dir(dst.parent / f"{dst.name}-gemma")
+    tok = GemmaTokenizerFast.from_pretrained(str(tokdir))
+    torch.manual_seed(0)
+    te = Gemma2Model(Gemma2Config(vocab_size=len(tok), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                  num_attention_heads=2, num_key_value_heads=1, head_dim=8, pad_token_id=0)).eval()
+    tr = SanaVideoTransformer3DModel(in_channels=4, out_channels=4, num_attention_heads=2, attention_head_dim=8,
+                                     num_layers=1, num_cross_attention_heads=2, cross_attention_head_dim=8,
+                                     cross_attention_dim=16, caption_channels=16, sample_size=30,
+                                     patch_size=(1, 2, 2), rope_max_seq_len=32)
+    vae = AutoencoderKLWan(base_dim=4, z_dim=4, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                           temperal_downsample=[False, True, True], latents_mean=[0.0] * 4, latents_std=[1.0] * 4)
+    sched = DPMSolverMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=8.0)
+    SanaVideoPipeline(tokenizer=tok, text_encoder=te, vae=vae, transformer=tr, scheduler=sched).save_pretrained(str(dst))
+    shutil.rmtree(dst / "tokenizer")
+    shutil.copytree(tokdir, dst / "tokenizer")
+    return dst

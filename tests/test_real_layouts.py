@@ -298,3 +298,19 @@ def test_mochi_card_loads_spiece_layout_and_bf16_variant(tmp_path):
     v = _generate(real_card_on("mochi-1", folder), frames=7, height=16, width=16, steps=2)
     assert v.frames.shape == (7, 16, 16, 3)
     assert v.provenance["params"]["tokenizers"]["tokenizer"].startswith("ok")
+
+
+def test_sana_video_card_loads_a_gemma_layout(tmp_path):
+    """SANA-Video: Gemma-2 tokenizer folder read by transformers 5's GemmaTokenizer must give the ids
+    the tokenizers library gives from the same tokenizer.json (checked at load), then 2 steps."""
+    import dataclasses
+
+    from tests.reallayouts import build_tiny_sana_video
+
+    folder = build_tiny_sana_video(tmp_path / "sana")
+    # resolution binning snaps sizes to the 480p bins (hundreds of px): off for a 32 px test
+    card = dataclasses.replace(real_card_on("sana-video-2b-480p", folder), call={"use_resolution_binning": False})
+    v = _generate(card, frames=5, steps=2)
+    assert v.frames.shape == (5, 32, 32, 3)
+    p = v.provenance["params"]
+    assert p["tokenizers"]["tokenizer"].startswith("ok") and p["argument_map"]["frames"] == "frames"
