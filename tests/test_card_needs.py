@@ -54,8 +54,9 @@ def test_gpu_and_dev_extras_carry_the_card_packages():
     extras = tomllib.loads((Path(cards.MODELS_DIR).parent / "pyproject.toml").read_text())["project"][
         "optional-dependencies"]
     names = lambda reqs: {r.split(">")[0].split("=")[0].split("[")[0].strip().lower() for r in reqs}  # noqa: E731
+    cs = cards.load_cards()
     need = {card_needs.PIP_NAMES.get(m, m).lower() for cid in OPEN
-            for m in card_needs.required_packages(cards.load_cards().get(cid)) if m not in NOT_IN_EXTRAS}
+            for m in card_needs.required_packages(cs.get(cid)) if m not in NOT_IN_EXTRAS}
     assert need <= names(extras["gpu"]) and need <= names(extras["dev"]), need - names(extras["gpu"])
 
 
