@@ -314,3 +314,19 @@ def test_sana_video_card_loads_a_gemma_layout(tmp_path):
     assert v.frames.shape == (5, 32, 32, 3)
     p = v.provenance["params"]
     assert p["tokenizers"]["tokenizer"].startswith("ok") and p["argument_map"]["frames"] == "frames"
+
+
+def test_ltx_i2v_card_loads_spiece_layout_and_takes_a_first_frame(tiny_dir, tmp_path, monkeypatch):  # noqa: F811
+    """LTXImageToVideoPipeline through the ltx-video-i2v card (same repository as ltx-video)."""
+    import bench.generators.base as base
+    from tests.tinypipes import PROBE_SCENE, StubOracle
+
+    real = base.resolve
+    monkeypatch.setattr(base, "resolve", lambda n: StubOracle() if n == "oracle" else real(n))
+    folder = with_layout(ensure_built("ltx"), tmp_path / "ltx", layout="t5-spiece")
+    g = DiffusersGenerator(real_card_on("ltx-video-i2v", folder))
+    v = g.generate(PROBE_SCENE, 1, {**TINY, "frames": 9})
+    g.close()
+    p = v.provenance["params"]
+    assert v.frames.shape == (9, 32, 32, 3) and p["pipeline"] == "LTXImageToVideoPipeline"
+    assert p["call"]["image"]["size"] == [32, 32] and p["tokenizers"]["tokenizer"].startswith("ok")
