@@ -14,7 +14,8 @@ workers: 2                # local worker processes for generate + score (ranks o
 seed: 20261121            # global seed; per-job seeds derive from it
 settings: {frames: 24, size: 128}        # generation settings passed to every generator
 metrics: null             # metric ids, or null = every registered metric (unavailable ones recorded)
-reference: oracle-ensemble                # FVD reference set
+reference: oracle-ensemble                # FVD reference: a sanity check; or a named set of real
+                                          # videos {name: ..., folder: ..., n: N} (the headline FVD)
 report: {out: results}    # where leaderboard.{md,csv,html} go
 validate: true            # also build the validity matrix
 ```
@@ -32,7 +33,7 @@ CONFIGS = REPO / "configs"
 
 KEYS = {
     "name": str, "suites": list, "models": list, "samples": int, "limit": (int, type(None)),
-    "seed": int, "settings": dict, "metrics": (list, type(None)), "reference": (str, type(None)),
+    "seed": int, "settings": dict, "metrics": (list, type(None)), "reference": (str, dict, type(None)),
     "report": dict, "validate": bool, "validate_settings": dict, "description": str,
     "skipped": list, "model_settings": dict, "per_category": (int, type(None)), "workers": int,
     "provenance_study": dict,
@@ -70,6 +71,11 @@ def load_config(path: str | Path) -> dict[str, Any]:
             raise UserError(f"{path}: key {k!r} must be an integer, got {v!r}")
         if not isinstance(v, t):
             raise UserError(f"{path}: key {k!r} has the wrong type ({type(v).__name__})")
+    if isinstance(cfg.get("reference"), dict):
+        from bench.metrics.fvd.sets import parse_named_reference
+
+        if parse_named_reference(cfg["reference"], f"{path}: key 'reference'") is None:
+            raise UserError(f"{path}: key 'reference' must be 'oracle-ensemble' or {{name, folder, n}}")
     if cfg["samples"] < 1:
         raise UserError(f"{path}: samples must be >= 1")
     for k in ("suites", "models"):

@@ -16,6 +16,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                        description="Print the environment (torch/CUDA/GPU, PyAV/FFmpeg), every weight's "
                                    "status (found where, or missing and how to get it) and the profile "
                                    "`make bench` would pick.")
+    p.add_argument("--model", action="append", metavar="M",
+                   help="preflight of model card M (repeatable): packages, pipeline class, weights and the "
+                        "repository files its card lists, each with the command that fixes it; loads no weights")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_doctor)
 
@@ -75,7 +78,22 @@ def doctor_report() -> dict[str, Any]:
     out["profile"] = {"name": prof, "why": why}
     out["weights"] = _weights_status()
     out["generators"] = _models_rows()
+    out["cards"] = _cards_needs()
     return out
+
+
+def _cards_needs() -> list[dict[str, Any]]:
+    """One line per open card: what a GPU user still needs here (packages, weights)."""
+    from bench.generators.diffusion import cards as _cards
+    from bench.generators.diffusion import needs as _needs
+
+    rows = []
+    for cid, card in sorted(_cards.cards().cards.items()):
+        if card.kind != "diffusers":
+            continue
+        ok, why = _needs.summary(_needs.preflight(card))
+        rows.append({"model": cid, "ready": ok, "needs": why, "vram_gb": card.vram_gb})
+    return rows
 
 
 def _has_codec(name: str) -> bool:
@@ -102,7 +120,50 @@ def _weights_status() -> list[dict[str, Any]]:
     return rows
 
 
+def card_preflight(model: str) -> dict[str, Any]:
+    """The offline preflight of one open card (``bench doctor --model M``)."""
+    from bench import plugins
+    from bench.generators.diffusion import cards as _cards
+    from bench.generators.diffusion import needs as _needs
+
+    plugins.load()
+    card = _cards.cards().get(model)
+    if card is None:
+        raise UserError(f"--model {model!r}: no model card models/{model}.yaml (see `bench models`)")
+    if card.kind != "diffusers":
+        raise UserError(f"--model {model!r}: a {card.access} model (no weights to check); its videos come in "
+                        f"with `bench import --model {model}`")
+    found = _needs.preflight(card)
+    ok, why = _needs.summary(found)
+    return {"model": model, "pipeline": card.pipeline, "hub_id": card.hub_id, "revision": card.revision,
+            "ready": ok, "summary": why, "tokenizers": card.needs.get("tokenizers", {}),
+            "files_note": card.needs.get("files_note", ""), "dtype": card.dtype, "defaults": card.defaults,
+            "defaults_sources": card.sources,
+            "findings": [{"status": f.status, "what": f.what, "fix": f.fix} for f in found]}
+
+
+def _print_preflight(rep: dict[str, Any]) -> None:
+    print(f"{rep['model']}: {rep['pipeline']} from {rep['hub_id']}@{rep['revision'][:12]}  "
+          f"-> {'READY' if rep['ready'] else 'NOT READY'}")
+    for f in rep["findings"]:
+        print(f"  {f['status'].upper():<7} {f['what']}" + (f"\n          fix: {f['fix']}" if f["fix"] else ""))
+    toks = ", ".join(f"{k}: {v}" for k, v in rep["tokenizers"].items())
+    if toks:
+        print(f"  tokenizers: {toks}")
+    print(f"  dtype: {rep['dtype']}")
+    for k, v in rep["defaults_sources"].items():
+        print(f"  source of {k}: {v}")
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
+    if getattr(args, "model", None):
+        reps = [card_preflight(m) for m in args.model]
+        if args.json:
+            _print_json(reps)
+        else:
+            for r in reps:
+                _print_preflight(r)
+        return 0
     rep = doctor_report()
     if args.json:
         _print_json(rep)
@@ -133,6 +194,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if any(not r["found"] for r in w):
         print("  (where each was looked for: `bench weights list`; offline copies go in "
               "$BENCH_WEIGHTS_DIR/<name>/)")
+    print("\nmodel cards (preflight; detail: bench doctor --model M)")
+    for c in rep["cards"]:
+        vram = f"~{c['vram_gb']:g} GB" if c["vram_gb"] else "?"
+        print(f"  {c['model']:<31} {vram:>8}  {'ready' if c['ready'] else c['needs']}")
     g = rep["generators"]
     runnable = [r for r in g if r["runs_here"]]
     print(f"\ngenerators: {len(runnable)} of {len(g)} can run here")

@@ -378,6 +378,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                     f.result()  # a worker's UserError re-raises here, one line
     # one single-process pass: consolidates the ranks' scores and computes set-level metrics
     ssum = score_run(store, cfg.get("metrics"), reference=cfg.get("reference"), rank=0, world=1)
+    from bench.metrics.fvd.sets import reference_record
+
+    store.update_meta(fvd_reference=reference_record(cfg.get("reference")))   # name, folder, N, files
     _print_summary("score (final pass)", ssum)
     store.update_meta(skipped=[s if isinstance(s, dict) else {"what": s, "why": ""} for s in skipped])
     if args.no_report:

@@ -43,6 +43,7 @@ from typing import Any, Iterable, Mapping
 
 from bench.atomic import atomic_path, write_json
 from bench.errors import UserError, WeightsMissing
+from bench.weights.content import check_download
 
 LOCK_NAME = "weights.lock.json"
 HASH_CACHE_NAME = ".sha256-cache.json"
@@ -65,6 +66,8 @@ class WeightEntry:
     filename: ``kind="file"``: the file name (in the hub repo, or the URL's basename).
     sha256: relative path -> sha256 (a shorter hex string is a prefix, torchvision-style).
     licence, size (human-readable), used_by (metric ids / model names), description.
+    min_bytes: ``file``: smallest plausible size; a smaller download is refused (see
+        :func:`check_download`).
     allow_patterns: ``hf_repo``: the files to fetch (``fnmatch`` patterns).  A pattern written
         ``a|b`` means "the first of ``a``, ``b`` that the repo has" (e.g. prefer
         ``model.safetensors`` over ``pytorch_model.bin``); it is required at resolve time.
@@ -82,6 +85,9 @@ class WeightEntry:
     used_by: tuple[str, ...] = ()
     description: str = ""
     allow_patterns: tuple[str, ...] = ()
+    #: ``file`` entries: the smallest plausible size of the file in bytes (0: any non-empty file);
+    #: a download smaller than this is refused before its hash is recorded.
+    min_bytes: int = 0
 
     def __post_init__(self) -> None:
         if not self.name or "/" in self.name or self.name.startswith("."):
@@ -556,6 +562,7 @@ def fetch(names: Iterable[str], dest: str | os.PathLike | None = None) -> list[P
             path, revision = _download_url(entry, target), ""
         else:
             path, revision = _download_hub(entry, target)
+            _forget_lock_of_other_commit(entry, revision)
         _check_or_raise(entry, path)
         files = {rel: sha256_of(fp) for rel, fp in _all_files(entry, path).items()}
         pinned = {(k or entry.filename) for k in entry.sha256}
@@ -564,6 +571,18 @@ def fetch(names: Iterable[str], dest: str | os.PathLike | None = None) -> list[P
             _record_lock(n, new, source=entry.source, revision=revision or entry.revision)
         out.append(path)
     return out
+
+
+def _forget_lock_of_other_commit(entry: WeightEntry, commit: str) -> None:
+    """An unpinned hub entry re-fetched at a new commit: the hashes locked from the old commit say
+    nothing about the new files, so they are dropped (the new ones are recorded with the new commit)."""
+    if entry.revision or not commit:
+        return
+    lock = read_lock()
+    old = lock.get(entry.name) or {}
+    if old.get("revision") and old["revision"] != commit:
+        lock[entry.name] = {"previous_revision": old["revision"], "files": {}}
+        write_json(_lock_path(), lock)
 
 
 def _download_url(entry: WeightEntry, target: Path) -> Path:
@@ -575,6 +594,8 @@ def _download_url(entry: WeightEntry, target: Path) -> Path:
         with urllib.request.urlopen(req, timeout=60) as r, atomic_path(final) as tmp:
             with open(tmp, "wb") as f:
                 shutil.copyfileobj(r, f, length=1 << 20)
+            # before the file is kept or hashed: an HTML error page must not become a locked "weight"
+            check_download(entry, tmp, getattr(r, "headers", None))
     except OSError as e:
         host = urllib.parse.urlparse(entry.source).netloc
         raise WeightsMissing(f"cannot download {entry.name} from {host}: {e}") from None

@@ -9,7 +9,7 @@
    records ``"frames 24 -> 25 (rule 4k+1)"`` in ``params.adjustments``; ``error`` refuses it
    with a one-line ``UserError``.  Other switches: ``cpu_offload`` (``none|model|sequential``),
    ``vae_tiling``, ``vae_slicing`` (default: the card's ``memory``), ``compile`` (torch.compile
-   the denoiser), ``device`` (default ``cuda:$LOCAL_RANK`` under torchrun, ``cuda``, else
+   the denoiser; refused with CPU offload, where it breaks on accelerate's hooks), ``device`` (default ``cuda:$LOCAL_RANK`` under torchrun, ``cuda``, else
    ``cpu``), ``dtype`` (one name for every component).
 2. **Loading** (once per generator, kept until ``close()``): the folder comes from the weights
    registry (``$BENCH_WEIGHTS_DIR/<id>/``, the Hugging Face cache, or the hub when online and
@@ -31,7 +31,16 @@
    [0, 1] through :func:`bench.video.frames_from_float`, which refuses NaN/inf), at the
    settings' fps.  Provenance: ``params`` holds every setting actually used and every argument
    actually passed, plus hub id, revision, pipeline class, diffusers/torch versions, device and
-   dtypes; ``random_weights`` is true for tiny pipelines.
+   dtypes; ``random_weights`` is true for tiny pipelines.  A pipeline that returns sound with the
+   frames (LTX-2) has it kept: ``provenance["audio"]`` describes it and the WAV bytes go to the
+   run store as the ``wav`` artifact (``needs.native_audio``).
+
+Card needs (issue 13; the rules live in :mod:`.needs` and :mod:`.tokcheck`, the hooks here are one
+line each): the packages a card needs are checked before loading; tokenizers are loaded as their own
+files define them and checked against them after loading (a changed tokenizer is refused); a VAE
+that decodes only some sizes (Allegro) gets its sizes rounded or refused and is checked before the
+call; ``compile`` with CPU offload is refused; guidance goes to a pipeline's ``guider`` where the
+pipeline takes no ``guidance_scale`` (HunyuanVideo 1.5).
 """
 
 from __future__ import annotations
@@ -48,6 +57,8 @@ import numpy as np
 
 from bench.errors import UserError
 from bench.generators.base import Generator, GeneratorInfo
+from bench.generators.diffusion import needs as card_needs
+from bench.generators.diffusion import tokcheck
 from bench.generators.diffusion.cards import ModelCard, nearest_multiple
 from bench.video import Video, frames_from_float
 
@@ -160,6 +171,9 @@ def resolve_settings(card: ModelCard, settings: dict[str, Any], *, cuda: bool) -
                 height = fixed
             else:
                 width = fixed
+    # a VAE that decodes only some sizes (Allegro): round or refuse, never emit blank frames
+    frames, height, width = card_needs.apply_decode_tiles(card, frames, height, width, policy,
+                                                          adjustments, requested)
 
     mem = card.memory
     offload = s.get("cpu_offload", mem.get("cpu_offload", "none"))
@@ -184,6 +198,9 @@ def resolve_settings(card: ModelCard, settings: dict[str, Any], *, cuda: bool) -
     else:
         dtype = {"default": "float32"}  # half precision on a CPU is slow and poorly supported
     ignored = sorted(k for k in s if k not in SETTING_KEYS)
+    refusal = card_needs.compile_refusal(bool(s.get("compile", False)), str(offload), device)
+    if refusal:
+        raise UserError(f"{where}: {refusal}")
     return Resolved(frames=frames, height=height, width=width, fps=float(fps), steps=steps,
                     guidance=float(guidance), negative_prompt=neg, frame_policy=policy,
                     cpu_offload=str(offload), vae_tiling=bool(s.get("vae_tiling", mem.get("vae_tiling", False))),
@@ -284,6 +301,11 @@ def load_pipeline(card: ModelCard, r: Resolved) -> tuple[Any, dict[str, Any]]:
     import torch
 
     cls = _diffusers_attr(card.pipeline, "pipeline class")
+    missing = [m for m in card_needs.required_packages(card) if card_needs.package_missing(m)]
+    if missing:  # before loading: transformers' own error would name the wrong package (tiktoken)
+        pips = " ".join(card_needs.PIP_NAMES.get(m, m) for m in missing)
+        raise UserError(f"model {card.id}: {card.pipeline} needs the Python packages {pips} "
+                        f"(pip install {pips}, or pip install -e '.[gpu]'); see `bench doctor --model {card.id}`")
     folder = weights_folder(card)
     dtypes = {k: _torch_dtype(v) for k, v in r.dtype.items()}
     kwargs: dict[str, Any] = {_dtype_kwarg(cls): dtypes if len(dtypes) > 1 else dtypes["default"],
@@ -293,6 +315,10 @@ def load_pipeline(card: ModelCard, r: Resolved) -> tuple[Any, dict[str, Any]]:
     if card.trust_remote_code:
         kwargs["trust_remote_code"] = True
     done: dict[str, Any] = {"folder": str(folder), "components": {}}
+    # tokenizers read as their own files define them (HunyuanVideo's byte-level BPE in transformers 5)
+    for tname, tok in tokcheck.tokenizer_overrides(card, folder).items():
+        kwargs[tname] = tok
+        done["components"][tname] = {"class": type(tok).__name__, "why": "loaded as its tokenizer.json defines it"}
     for cname, c in card.components.items():
         ccls = _diffusers_attr(c["class"], "component class")
         cfolder = weights_folder(card, cname)
@@ -309,6 +335,7 @@ def load_pipeline(card: ModelCard, r: Resolved) -> tuple[Any, dict[str, Any]]:
     except (OSError, ValueError, EnvironmentError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise UserError(f"model {card.id}: cannot load {card.pipeline} from {folder} ({msg})") from None
+    done["tokenizers"] = tokcheck.check_tokenizers(pipe, folder, f"model {card.id}")
     if card.scheduler:
         scls = _diffusers_attr(card.scheduler["class"], "scheduler class")
         overrides = dict(card.scheduler.get("config") or {})
@@ -356,7 +383,8 @@ def call_arguments(pipe: Any, card: ModelCard, r: Resolved, prompt: str) -> tupl
         return next((n for n in options if n in names), None)
 
     kw: dict[str, Any] = {"prompt": prompt}
-    for need in ("prompt", "height", "width", "num_inference_steps", "guidance_scale"):
+    guider = getattr(pipe, "guider", None) if "guidance_scale" not in names else None
+    for need in ("prompt", "height", "width", "num_inference_steps") + (() if guider is not None else ("guidance_scale",)):
         if need not in names:
             raise UserError(f"model {card.id}: {card.pipeline}.__call__ takes no {need!r} argument")
     fa = first(FRAME_ARGS)
@@ -367,8 +395,12 @@ def call_arguments(pipe: Any, card: ModelCard, r: Resolved, prompt: str) -> tupl
     mapping["frames"] = fa
     kw["height"], kw["width"] = r.height, r.width
     kw["num_inference_steps"] = r.steps
-    kw["guidance_scale"] = r.guidance
     mapping.update(height="height", width="width", steps="num_inference_steps", guidance="guidance_scale")
+    if guider is None:
+        kw["guidance_scale"] = r.guidance
+    else:  # HunyuanVideo 1.5: guidance lives in the pipeline's guider component (diffusers ClassifierFreeGuidance)
+        pipe.guider = guider.new(guidance_scale=r.guidance)
+        mapping["guidance"] = f"guider.guidance_scale ({type(guider).__name__})"
     fpa = first(FPS_ARGS)
     if fpa is not None:
         kw[fpa] = int(round(r.fps)) if fpa == "fps" else r.fps
@@ -506,6 +538,11 @@ class DiffusersGenerator(Generator):
     # ---------------------------------------------------------------- contract
     def available(self) -> tuple[bool, str]:
         reasons = []
+        missing = [card_needs.PIP_NAMES.get(m, m) for m in card_needs.required_packages(self.card)
+                   if card_needs.package_missing(m)]
+        if missing:
+            reasons.append(f"needs Python packages {' '.join(missing)} (pip install {' '.join(missing)}; "
+                           f"bench doctor --model {self.card.id})")
         ok, why = weights_status(self.card)
         if not ok:
             reasons.append(why)
@@ -545,6 +582,8 @@ class DiffusersGenerator(Generator):
         prompt = str(probe["prompt"])
         kw, mapping = call_arguments(pipe, card, r, prompt)
         image_prov = None
+        card_needs.check_decoded_coverage(getattr(pipe, "vae", None), r.frames, r.height, r.width,
+                                          f"model {card.id}")
         if card.input == "image+text":
             img, image_prov = first_frame(probe, seed, r.height, r.width)
             kw["image"] = img
@@ -558,6 +597,7 @@ class DiffusersGenerator(Generator):
                             f"(cpu_offload {r.cpu_offload}, vae_tiling {r.vae_tiling}); try the settings "
                             f"cpu_offload: sequential, vae_tiling: true, or fewer frames / a smaller size") from None
         frames = to_uint8_frames(out, what)
+        audio = card_needs.native_audio(out, pipe)   # LTX-2 keeps the sound it generates
         recorded_call = {k: v for k, v in kw.items() if k not in ("image", "prompt")}
         recorded_call["generator"] = f"torch.Generator('cpu').manual_seed({int(seed)})"
         if image_prov is not None:
@@ -571,6 +611,7 @@ class DiffusersGenerator(Generator):
             "compile": r.compile, "pipeline": card.pipeline, "call": recorded_call, "argument_map": mapping,
             "hub_id": card.hub_id or None, "revision": card.revision, "revision_pinned": card.revision_pinned,
             "scheduler": self._loaded.get("scheduler"), "components": self._loaded.get("components") or None,
+            "tokenizers": self._loaded.get("tokenizers") or None,
             "versions": _versions(), "random_weights": card.random_weights,
         }
         if frames.shape[0] != r.frames:
@@ -578,6 +619,8 @@ class DiffusersGenerator(Generator):
         prov: dict[str, Any] = {"source": "generated", "model": card.id, "revision": card.revision,
                                 "random_weights": card.random_weights, "prompt": prompt,
                                 "probe_id": probe.get("id"), "seed": int(seed), "params": params}
+        if audio is not None:  # no audio slot in Video yet: a store artifact (<stem>.wav) + its description
+            prov["audio"], prov["artifacts"] = audio[0], {"wav": audio[1]}
         if card.random_weights:
             prov["warning"] = "random weights: a plumbing test, not any model's output"
         return Video(frames, fps=r.fps, provenance=prov)

@@ -13,7 +13,9 @@ Two kinds:
     licence, params, vram_gb, trust_remote_code, notes.  Optional: components (extra
     repositories such as AnimateDiff's motion adapter), scheduler (class + config overrides),
     call (fixed extra pipeline arguments), max_frames, deprecated, revision_source,
-    date_reviewed.
+    date_reviewed, needs (packages, tokenizer kinds, repository files: checked offline by
+    ``bench doctor --model``), defaults_sources (where each default comes from), decode_tiles
+    (a VAE that decodes only some sizes / frame counts).  See :mod:`.needs`.
 
 ``kind: closed`` (scored by ``bench import``; access ``api`` or ``unreleased``)
     id, name, developer, version, access, date_reviewed, facts_as_of, input, native_audio
@@ -42,6 +44,7 @@ from typing import Any
 import yaml
 
 from bench.errors import UserError
+from bench.generators.diffusion import needs as _needs
 
 MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
 
@@ -55,10 +58,14 @@ PIPELINE_CLASSES = (
     "MochiPipeline", "AllegroPipeline",
     "AnimateDiffPipeline", "TextToVideoSDPipeline",
     "SkyReelsV2Pipeline", "SkyReelsV2ImageToVideoPipeline", "SkyReelsV2DiffusionForcingPipeline",
+    # the newest open models (diffusers 0.42)
+    "LTX2Pipeline", "HunyuanVideo15Pipeline", "Kandinsky5T2VPipeline", "Cosmos2VideoToWorldPipeline",
+    "SanaVideoPipeline",
 )
 #: Pipeline classes that take a first frame (``input: image+text``).
 IMAGE_PIPELINES = {"WanImageToVideoPipeline", "CogVideoXImageToVideoPipeline", "LTXImageToVideoPipeline",
-                   "HunyuanVideoImageToVideoPipeline", "SkyReelsV2ImageToVideoPipeline"}
+                   "HunyuanVideoImageToVideoPipeline", "SkyReelsV2ImageToVideoPipeline",
+                   "Cosmos2VideoToWorldPipeline"}
 #: Extra component classes a card may load from another repository.
 COMPONENT_CLASSES = ("MotionAdapter", "AutoencoderKL", "AutoencoderKLWan", "CLIPVisionModel")
 #: Scheduler classes a card may swap in (``scheduler: {class: …, config: {…}}``).
@@ -154,6 +161,12 @@ class ModelCard:
     #: A local diffusers folder (tiny pipelines); real cards resolve through the weights registry.
     local_path: Path | None = None
     random_weights: bool = False
+    #: What loading needs (packages, tokenizer kinds, repository files): see :mod:`.needs`.
+    needs: dict[str, Any] = field(default_factory=dict)
+    #: Where each default comes from (``defaults_sources``).
+    sources: dict[str, str] = field(default_factory=dict)
+    #: A VAE that decodes only some sizes / frame counts (Allegro): see ``needs.DecodeTiles``.
+    decode_tiles: Any = None
 
     @property
     def where(self) -> str:
@@ -178,7 +191,7 @@ _OPEN_REQUIRED = ("id", "kind", "name", "developer", "access", "input", "hub_id"
                   "memory", "licence", "params", "vram_gb", "trust_remote_code", "notes")
 _OPEN_OPTIONAL = {"components", "scheduler", "call", "max_frames", "deprecated", "revision_note",
                   "revision_source", "date_reviewed", "sources", "paper", "homepage", "weights",
-                  "variant", "allow_patterns"}
+                  "variant", "allow_patterns", "needs", "defaults_sources", "decode_tiles"}
 _CLOSED_REQUIRED = ("id", "kind", "name", "developer", "version", "access", "date_reviewed",
                     "facts_as_of", "input", "native_audio", "typical_duration", "typical_resolution",
                     "provenance_signals", "availability", "sources", "notes")
@@ -376,6 +389,16 @@ def _parse_open(raw: dict[str, Any], path: Path | None, cid: str) -> ModelCard:
     ap = raw.get("allow_patterns", [])
     if not (isinstance(ap, list) and all(isinstance(x, str) and x for x in ap)):
         raise _Bad("allow_patterns", "must be a list of glob patterns (files to download)")
+    try:
+        needs = _needs.parse_needs(raw.get("needs"))
+        sources = _needs.parse_sources(raw.get("defaults_sources"))
+        tiles = _needs.parse_decode_tiles(raw.get("decode_tiles"))
+    except _needs.NeedsError as e:
+        raise _Bad(e.field, str(e)) from None
+    if tiles is not None and not (tiles.frames_ok(d["frames"]) and tiles.size_ok(d["height"], 1)
+                                  and tiles.size_ok(d["width"], 2)):
+        raise _Bad("defaults", f"{d['frames']} frames of {d['width']}x{d['height']} is not fully decodable "
+                               f"by the card's decode_tiles")
     dep = raw.get("deprecated", "") or ""
     if not isinstance(dep, str):
         raise _Bad("deprecated", "must be a string saying what is deprecated and what replaces it")
@@ -384,7 +407,8 @@ def _parse_open(raw: dict[str, Any], path: Path | None, cid: str) -> ModelCard:
         revision=rev, revision_pinned=pinned, pipeline=pipe, input=inp, dtype=dtype, defaults=dict(d),
         frame_rule=rule, size_multiple=sm, memory=dict(mem), components=comps, scheduler=sched,
         call=dict(call), trust_remote_code=trc, licence=licence, params=params,
-        vram_gb=None if vram == "unknown" else float(vram), deprecated=dep)
+        vram_gb=None if vram == "unknown" else float(vram), deprecated=dep, needs=needs, sources=sources,
+        decode_tiles=tiles)
 
 
 def _parse_closed(raw: dict[str, Any], path: Path | None, cid: str) -> ModelCard:

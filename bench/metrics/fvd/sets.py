@@ -11,6 +11,9 @@ References (``reference`` argument of ``score_sets``):
   protocol made deterministic — files listed, *shuffled* with a seeded RNG (not the first N in
   sorted order, which is class-biased), videos shorter than the clip skipped, one clip per video
   at a seeded random offset; ``n`` = ``BENCH_FVD_REF_N`` (default 2048);
+- a user-named set ``{name: ..., folder: ..., n: N}`` (the GPU profile's headline FVD): the folder
+  protocol above with the user's name and ``n`` recorded in the ``reference`` column and, by
+  :func:`reference_record`, in ``run.json``;
 - a list of ``Video`` objects, a callable ``(suite, probes) -> list[Video]``, or a mapping
   ``suite -> any of these``.
 
@@ -161,7 +164,52 @@ def _suite_probes(suite: str, probe_ids: Iterable[str]) -> list[dict[str, Any]]:
     return [s.by_id[p] for p in sorted(set(probe_ids)) if p in s.by_id]
 
 
+#: The oracle ensemble is a sanity check (flat renders of the probes), never a headline FVD.
+ORACLE_LABEL = "SANITY CHECK ONLY, not real video"
+
+
+def parse_named_reference(spec: Any, where: str = "reference") -> dict[str, Any] | None:
+    """``{name, folder, n}`` validated (None when ``spec`` is not such a mapping).  ``UserError``
+    naming ``where`` for a bad one.  The folder is checked at scoring time, not here."""
+    if not (isinstance(spec, Mapping) and "folder" in spec):
+        return None
+    extra = sorted(set(spec) - {"name", "folder", "n"})
+    if extra:
+        raise UserError(f"{where}: unknown key {extra[0]!r} (a named reference set has name, folder, n)")
+    name, folder, n = spec.get("name"), spec.get("folder"), spec.get("n")
+    if not (isinstance(name, str) and name.strip()):
+        raise UserError(f"{where}: 'name' must say which real videos these are (e.g. 'UCF-101 test split')")
+    if not (isinstance(folder, str) and folder.strip()):
+        raise UserError(f"{where}: 'folder' must be a path to a folder of real videos")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise UserError(f"{where}: 'n' must be the number of reference clips (an integer >= 2), got {n!r}")
+    return {"name": name.strip(), "folder": folder, "n": n}
+
+
+def reference_record(spec: Any) -> dict[str, Any]:
+    """What ``run.json`` records about the FVD reference: a named set (name, folder, n, the files
+    found and the sha256 of their sorted relative paths) or the oracle ensemble, labelled."""
+    named = parse_named_reference(spec)
+    if named is None:
+        if spec is None or spec == ORACLE:
+            return {"kind": ORACLE, "role": ORACLE_LABEL}
+        return {"kind": "other", "spec": str(spec)}
+    folder = Path(named["folder"]).expanduser()
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.suffix.lower() in VIDEO_EXTS) if folder.is_dir() else []
+    return {"kind": "named-set", "role": "headline FVD", **named, "files_found": len(files),
+            "files_sha256": hashlib.sha256("\n".join(files).encode()).hexdigest() if files else None}
+
+
 def _reference_for(reference: Any, suite: str, rows: list[dict[str, Any]], clip_frames: int) -> _Reference:
+    named = parse_named_reference(reference)
+    if named is not None:
+        folder = Path(named["folder"]).expanduser()
+        if not folder.is_dir():
+            raise UserError(f"reference set {named['name']!r}: folder {folder} not found (put the real videos "
+                            f"there, or change reference.folder in the config)")
+        return _Reference(f"{named['name']} (folder {folder}, n={named['n']} clips of {clip_frames} frames, "
+                          f"shuffled, seed 0)", iter_reference_clips(folder, named["n"], clip_frames, seed=0))
     if isinstance(reference, Mapping):
         if suite not in reference:
             raise UserError(f"no FVD reference given for suite {suite!r} (have: {', '.join(map(str, reference))})")
@@ -173,7 +221,7 @@ def _reference_for(reference: Any, suite: str, rows: list[dict[str, Any]], clip_
         k = 2 * max(max(len({s for _, s in v}) for v in per_probe.values()), 1)
         probes = _suite_probes(suite, per_probe)
         vids = oracle_ensemble(suite, probes, k, clip_frames)
-        return _Reference(f"{ORACLE} (suite {suite}, {k} renders/probe, {len(probes)} probes, world seeds "
+        return _Reference(f"{ORACLE} [{ORACLE_LABEL}] (suite {suite}, {k} renders/probe, {len(probes)} probes, world seeds "
                           f"from sha256('reference|probe|k'))", vids)
     if isinstance(reference, (str, os.PathLike)):
         n = int(os.environ.get("BENCH_FVD_REF_N", "2048"))
