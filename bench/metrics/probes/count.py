@@ -6,12 +6,13 @@ and merged into one blob still count as two; A_1 is the median single-object are
 component area over the set-up window (the first quarter of the video).  Partly hidden objects
 count as 1.
 
-    before = mode of the count over the set-up window
+    before = mode of the count over the set-up window's frames that show any (all if none do)
     after  = mode of the count over the last quarter of the video
 
-(the mode ignores frames in which the sweeping occluder hides some of them).  ``before != n`` is
-a set-up failure (the generator did not draw n objects); otherwise r = |after - before| / 0.5,
-i.e. any change fails; value 2^(-r^2).
+(the mode ignores frames in which the sweeping occluder hides some of them; a set-up window
+whose first frames are empty takes its count from the frames where the objects have come in).
+``before != n`` is a set-up failure (the generator did not draw n objects); otherwise
+r = |after - before| / 0.5, i.e. any change fails; value 2^(-r^2).
 
 Improves on: VLM counting questions (VBench-2.0, saturated and substring-parsed) and on
 per-frame detector counts without a before/after design.
@@ -51,10 +52,10 @@ def mode(x: np.ndarray) -> int:
 @METRICS.register("probe.count")
 class CountCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.count", version="2", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.count", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
-        description="Area-aware count of the colour per frame; mode over the first quarter (must equal "
-                    "expect.count.n, else setup_failed) vs mode over the last quarter; r = |diff|/0.5; "
+        description="Area-aware count of the colour per frame; mode over the first quarter's non-empty frames "
+                    "(must equal expect.count.n, else setup_failed) vs mode over the last quarter; r = |diff|/0.5; "
                     "value 2^(-r^2), pass iff >= 0.5.",
         reference="Improves on VBench-2.0 counting questions (VLM yes/no): per-frame detection counts "
                   "compared before and after the occluder sweep.",
@@ -68,7 +69,8 @@ class CountCheck(ProbeCheck):
         colour, n = probe["expect"]["count"]["colour"], int(probe["expect"]["count"]["n"])
         c, _ = counts(a, colour)
         q = max(1, math.ceil(a.T / 4))
-        before, after = mode(c[: a.setup_frames]), mode(c[a.T - q:])
+        early = c[: a.setup_frames]
+        before, after = mode(early[early > 0] if (early > 0).any() else early), mode(c[a.T - q:])
         span_b, span_a = frame_span(0, a.setup_frames - 1), frame_span(a.T - q, a.T - 1)
         if before != n:
             return setup_failed(f"{before} {colour} object(s) at the start ({span_b}); the prompt asks for {n}",
