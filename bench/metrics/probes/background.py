@@ -7,10 +7,13 @@ ball).  What is static and unnamed from the start is background:
 - a region of an object's colour far larger than any object of that word (more than ``BG_AREA``
   times its expected area and ``BG_FRAME`` of the frame) is background: never an object, never
   foreign (``detect`` drops it, so it stays scene for the cover and support maps);
-- when such a region swallows the objects (fewer object-sized regions of the word in the
-  set-up frames than the probe names), the word is named *relative to the frame*: its pixels are
-  split in two by lightness and colour (``colour.split_lut``), the part nearer the word is the
-  object and the other the background (the blocks darker than the table they stand on);
+- when a word takes far more of a set-up frame than its objects could fill (a floor of wooden
+  tiles near a red ball's hue), it is named *relative to the frame*: its object-sized regions
+  whose colour is nearer the word than the rest are the objects, the rest is background, and
+  the word keeps the colours nearer the objects (``colour.recentre``); when the objects are
+  swallowed by the background (no such region), the word's large regions are split in two by
+  lightness and colour (``colour.split_lut``), the part nearer the word is the object (the
+  blocks darker than the table they stand on);
 - foreign (unnamed, coloured) tracks present from the first frame that never move are
   background too (``static_foreign``): a painted wall or a rug is not a spurious object.
 
@@ -23,16 +26,20 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from bench.metrics.probes.colour import classify, lab_lut, split_lut
+from bench.metrics.probes.colour import PALETTE_LAB, classify, distance2, lab_lut, recentre, split_lut
 
 #: Oversized: a region larger than BG_AREA x the largest expected area of its word...
 BG_AREA = 8.0
 #: ... and than this fraction of the frame.
 BG_FRAME = 0.04
 #: Pieces of one object: at most PART_GAP diameters apart, together within PART_SPAN diameters.
-PART_GAP, PART_SPAN = 0.2, 1.4
+PART_GAP, PART_SPAN = 0.3, 1.4
 #: A foreign track that starts this early and moves less than STATIC_MOVE x H is background.
 STATIC_MOVE = 0.02
+#: A word naming far more pixels than this many times its objects' area is named relatively.
+WORD_EXCESS = 2.0
+#: Object-sized regions: this range of the expected object area.
+OBJECT_RANGE = (0.25, 3.0)
 #: Pixels (every 4th of the set-up frames) a word must take before its own appearance is used.
 MIN_SEEN_PX = 12
 #: Rounds of relative re-centring per word.
@@ -44,35 +51,65 @@ def _sizes(mask: np.ndarray) -> np.ndarray:
     return stats[1:, 4]
 
 
-def relative_lut(lut: np.ndarray, bins: np.ndarray, keys: list[str], big: list[float],
+def relative_lut(lut: np.ndarray, bins: np.ndarray, keys: list[str], exp: list[float],
                  wanted: dict[str, int] | None = None, setup: int | None = None) -> np.ndarray:
-    """``lut`` with each word re-centred where an oversized region swallows its objects.
+    """``lut`` with each word named relative to the frame where it takes far more than objects.
 
-    ``bins``: (T, h, w) LUT bins; ``big[i]``: the oversized area of ``keys[i]`` (analysis px);
-    ``wanted``: objects the probe names per word (default 1); ``setup``: frames looked at (the
-    first quarter)."""
+    ``bins``: (T, h, w) LUT bins; ``exp[i]``: the largest expected object area of ``keys[i]``
+    (analysis px); ``wanted``: objects the probe names per word (default 1); ``setup``: frames
+    looked at (the first quarter).  When a word takes more than ``WORD_EXCESS`` x wanted x exp
+    pixels of a set-up frame (a floor of wooden tiles near a red ball's hue, a table under brown
+    blocks), its object-sized regions (``OBJECT_RANGE`` x exp) are
+    ranked by how near their mean colour is to the word: the ``wanted`` best are the objects,
+    the rest of the word's pixels the background, and the word keeps only the colours nearer the
+    objects' mean than the background's (``colour.recentre``).  With no object-sized region (the
+    objects merged into the background), the oversized regions are split in two
+    (``colour.split_lut``)."""
     T = bins.shape[0]
     setup = setup or max(3, -(-T // 4))
-    sample = bins[: min(T, setup)]
     for ci, key in enumerate(keys):
         need = (wanted or {}).get(key, 1)
         for _ in range(SPLIT_ROUNDS):
-            idx = lut[sample] == ci
-            huge = np.zeros_like(idx)
-            found = 0
-            for t in range(idx.shape[0]):
-                n, lbl, stats, _ = cv2.connectedComponentsWithStats(idx[t].astype(np.uint8), connectivity=8)
-                areas = stats[1:, 4]
-                found = max(found, int(((areas >= 0.02 * big[ci]) & (areas <= big[ci])).sum()))
-                for k in np.nonzero(areas > big[ci])[0]:
-                    huge[t] |= lbl == k + 1
-            if not huge.any() or found >= need:
-                break
-            new = split_lut(lut, ci, sample[huge], key)
+            new = _recentre_once(lut, bins[: min(T, setup)], ci, key, need, exp[ci])
             if new is None:
                 break
             lut = new
     return lut
+
+
+def _recentre_once(lut: np.ndarray, sample: np.ndarray, ci: int, key: str, need: int,
+                   exp: float) -> np.ndarray | None:
+    """One round of ``relative_lut`` for class ``ci`` (``None``: nothing to change)."""
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    huge_bins: list[np.ndarray] = []
+    lo, hi = OBJECT_RANGE[0] * exp, OBJECT_RANGE[1] * exp
+    ref = PALETTE_LAB[key]
+    for t in range(sample.shape[0]):
+        mask = lut[sample[t]] == ci
+        if mask.sum() <= WORD_EXCESS * need * exp:
+            continue
+        n, lbl, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+        areas = stats[1:, 4]
+        huge_bins.extend(sample[t][lbl == k + 1] for k in np.nonzero(areas > hi)[0])
+        cand = [k + 1 for k in np.nonzero((areas >= lo) & (areas <= hi))[0]]
+        if len(cand) < need:
+            continue
+        score = {k: float(distance2(lab_lut()[sample[t][lbl == k]].mean(axis=0)[None], ref)[0]) for k in cand}
+        rest = float(distance2(lab_lut()[sample[t][mask]].mean(axis=0)[None], ref)[0])
+        chosen = [k for k in sorted(cand, key=score.get)[:need] if score[k] < rest]
+        if len(chosen) < need:
+            continue
+        obj = np.isin(lbl, chosen)
+        s = sum(score[k] for k in chosen) / need
+        if best is None or s < best[0]:
+            best = (s, sample[t][obj], sample[t][mask & ~obj])
+    if best is not None:
+        out = recentre(lut, ci, best[1], best[2])
+        if out is not None:
+            return out
+    if huge_bins:
+        return split_lut(lut, ci, np.concatenate(huge_bins), key)
+    return None
 
 
 def static_foreign(tracks: list, height: int, first: int = 1) -> tuple[list, list]:

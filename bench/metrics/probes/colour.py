@@ -120,7 +120,9 @@ def classify(lab: np.ndarray, colours: Sequence[str], groups: Sequence[int] | No
     near = d2.argmin(axis=0)
     idx = np.full(lab.shape[:-1], -1, np.int16)
     for i, w in enumerate(colours):
-        sel = (near == i) & _accepts(lab, w, labs[i], d2[i])
+        # nearest by the video's own appearance, accepted by the word's own radius
+        pal = PALETTE_LAB[w]
+        sel = (near == i) & _accepts(lab, w, pal, d2[i] if i not in (refs or {}) else distance2(lab, pal))
         idx[sel] = groups[i]
     # Foreign: clearly coloured, yet not a probe colour nor a blend of one with a grey (an
     # anti-aliased or blurred edge keeps the hue of its colour at lower chroma).
@@ -167,6 +169,29 @@ def split_lut(lut: np.ndarray, cls: int, inside: np.ndarray, word: str) -> np.nd
     mine = np.nonzero(lut == cls)[0]
     lab_m = lab_lut()[mine]
     keep = ((lab_m - c[obj]) ** 2).sum(-1) < ((lab_m - c[1 - obj]) ** 2).sum(-1)
+    out = lut.copy()
+    out[mine[~keep]] = -1
+    return out
+
+
+#: Object and background centres closer than this (CIE76) cannot be told apart by colour.
+MIN_SEPARATION = 8.0
+
+
+def recentre(lut: np.ndarray, cls: int, obj_bins: np.ndarray, bg_bins: np.ndarray) -> np.ndarray | None:
+    """Class ``cls`` of ``lut`` kept only for colours nearer (CIE76) the mean of the object's
+    pixels (``obj_bins``, LUT bins) than the mean of the background's (``bg_bins``); ``None``
+    when either is empty or the two means are within ``MIN_SEPARATION``."""
+    if len(obj_bins) < 4 or len(bg_bins) < 4:
+        return None
+    c_obj, c_bg = lab_lut()[obj_bins].mean(axis=0), lab_lut()[bg_bins].mean(axis=0)
+    if float(np.linalg.norm(c_obj - c_bg)) < MIN_SEPARATION:
+        return None
+    mine = np.nonzero(lut == cls)[0]
+    lab_m = lab_lut()[mine]
+    keep = ((lab_m - c_obj) ** 2).sum(-1) < ((lab_m - c_bg) ** 2).sum(-1)
+    if keep.all():
+        return None
     out = lut.copy()
     out[mine[~keep]] = -1
     return out

@@ -228,7 +228,7 @@ class ColourDetector:
         span = {k: max((o.size * H for o in objects if o.colour == k), default=0.0) * scale for k in keys}
         big = [max(BG_AREA * max_exp[k], BG_FRAME * H * frames.shape[2]) * scale * scale for k in keys]
         wanted = {k: sum(o.colour == k for o in objects) or 1 for k in keys}
-        lut = relative_lut(lut, bins, keys, big, wanted)
+        lut = relative_lut(lut, bins, keys, [max_exp[k] * scale * scale for k in keys], wanted)
         lut = appearance_lut(lut, bins, words, groups, scene_words)
         idx = lut[bins]
         keys.append(FOREIGN)

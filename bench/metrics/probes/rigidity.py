@@ -67,16 +67,20 @@ def reliable_frames(a: Analysis, obj: ObjectTrack) -> np.ndarray:
 
 
 def _running_median(x: np.ndarray) -> np.ndarray:
+    """3-frame running median; the first and last frames take the median of their own three
+    (a single-frame glitch at either end is dropped too)."""
     if len(x) < 3:
         return x
     pad = np.concatenate([[x[0]], x, [x[-1]]])
-    return np.median(np.stack([pad[:-2], pad[1:-1], pad[2:]]), axis=0)
+    out = np.median(np.stack([pad[:-2], pad[1:-1], pad[2:]]), axis=0)
+    out[0], out[-1] = np.median(x[:3]), np.median(x[-3:])
+    return out
 
 
 @METRICS.register("probe.rigidity")
 class RigidityCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.rigidity", version="2", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.rigidity", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Over reliable frames (3-frame running median): width |log(w/w_ref)|/log 1.25, area "
                     "|log(A/A_ref)|/log(1.4(1+v/D)), shape |(dc, dq)|/0.15; value 2^(-r^2) of the "
