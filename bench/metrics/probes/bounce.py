@@ -23,7 +23,7 @@ and an object that vanishes for good into the floor (last seen touching it, or d
 within its next step, never outside the frame) counts r = 3.  An object that never touches the
 floor but rises more than 0.05 H above where it started has gained energy from nothing: r = 2.
 Value 2^(-r^2) with r = the worst of these; pass iff r <= 1.  A ball that never bounces (stops
-dead) passes the apex rule vacuously and says so.
+dead, or never reaches the floor) fails, r = 2: the bounce the probe expects never happens.
 
 Improves on: VLM questions about bouncing (WorldModelBench, VBench-2.0 mechanics) that cannot
 measure apex heights; Physics-IQ pixel IoU, which rewards matching motion masks whatever the
@@ -46,6 +46,8 @@ SINK_FRAC, SINK_PX = 0.15, 2.0
 AWAY_FRAC = 0.05
 #: Frames at its lowest point in which an object counts as resting there.
 REST_FRAMES = 3
+#: r of an expected bounce that never happens.
+NEVER_R = 2.0
 
 
 def height_proxy(a: Analysis, obj: ObjectTrack, gravity: str) -> np.ndarray:
@@ -150,7 +152,9 @@ class BounceCheck(ProbeCheck):
             parts.append(f"{obj.name} rises {rise:.0f} px above where it started without a bounce to explain it: "
                          f"energy gained")
         else:
-            parts.append(f"{obj.name} never bounces (no floor contact with a reversal)")
+            r_rise = NEVER_R
+            parts.append(f"{obj.name} never bounces, though the prompt says it does (no floor contact with a "
+                         f"reversal)")
         r_sink, sink_msg = self._sink(a, obj, g)
         if sink_msg:
             parts.append(sink_msg)
@@ -158,7 +162,7 @@ class BounceCheck(ProbeCheck):
         if through_msg:
             parts.append(through_msg)
         r = max(r_rise, r_sink, r_through)
-        if r > 1:
+        if r > 1 and r_rise < NEVER_R:
             parts = [p for p in parts if "never rise" not in p and "never bounces" not in p]
         return result(r, join(*parts), contacts=cs, apex_heights=heights)
 

@@ -9,7 +9,8 @@ count as 1.
     before = mode of the count over the set-up window's frames that show any (all if none do)
     after  = mode of the count over the last quarter of the video
 
-(the mode ignores frames in which the sweeping occluder hides some of them; a set-up window
+(objects the probe lists in ``expect.leaves_frame`` that left through the frame's edge still
+count after; the mode ignores frames in which the sweeping occluder hides some of them; a set-up window
 whose first frames are empty takes its count from the frames where the objects have come in).
 ``before != n`` is a set-up failure (the generator did not draw n objects); otherwise
 r = |after - before| / 0.5, i.e. any change fails; value 2^(-r^2).
@@ -41,6 +42,22 @@ def counts(a: Analysis, colour: str) -> tuple[np.ndarray, float]:
             if d.cls == colour:
                 out[t] += max(1, round(d.area / unit)) if early else 1
     return out, unit
+
+
+def exits(a: Analysis, probe: dict[str, Any], colour: str) -> list[str]:
+    """Objects of ``colour`` in ``expect.leaves_frame`` that left through the frame's edge: last
+    seen touching it or within a diameter of it, and absent from then to the end."""
+    out = []
+    for name in (probe.get("expect") or {}).get("leaves_frame") or []:
+        o = a.objects.get(name)
+        if o is None or o.cls != colour or not len(o.seen) or o.seen[-1] >= a.T - 1:
+            continue
+        d = o.dets[int(o.seen[-1])]
+        x0, y0, x1, y1 = d.bbox
+        margin = o.diameter
+        if o.edge[o.seen[-1]] or min(x0, y0, a.W - x1, a.H - y1) <= margin:
+            out.append(name)
+    return out
 
 
 def mode(x: np.ndarray) -> int:
@@ -75,9 +92,13 @@ class CountCheck(ProbeCheck):
         if before != n:
             return setup_failed(f"{before} {colour} object(s) at the start ({span_b}); the prompt asks for {n}",
                                 counts=c.tolist())
+        gone = exits(a, probe, colour)
+        after += len(gone)
         r = abs(after - before) / 0.5
         if r > 1:
             reason = f"{before} {colour} objects before the sweep ({span_b}), {after} after ({span_a})"
         else:
             reason = f"{before} {colour} objects before ({span_b}) and after ({span_a}) the sweep"
+        if gone:
+            reason += f" (counting {', '.join(gone)}, which left the frame as the prompt says)"
         return result(r, reason, before=before, after=after, counts=c.tolist())

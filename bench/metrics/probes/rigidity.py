@@ -6,8 +6,9 @@ partly hidden when cover or another object fills >= 10 % of the reference disc â
 centred on the visible part, which shifts away from whatever hides the rest â€” unless it is cut
 off at a floor under it, which is sinking, ``sinking``), the 3-frame running medians of
 
-- width w (minor axis of the equivalent ellipse; motion blur lengthens an object but leaves
-  its width): r_w = |log(w / w_ref)| / log(1.25)
+- width w (minor axis of the equivalent ellipse; motion blur lengthens an object, and thins
+  its colour at every edge, so a fast object's coloured core narrows a little):
+  r_w = |log(w / w_ref)| / log(1.25 (1 + 0.5 v/D)), v the speed in px/frame, D the diameter
 - area A, with a motion-blur allowance: r_A = |log(A / A_ref)| / log(1.4 (1 + v/D)), v the
   speed in px/frame and D the diameter (blur stretches the object by at most one step)
 - circularity c and rectangularity q (``detect.Detection``): r_shape = sqrt((c - c_ref)^2 +
@@ -82,7 +83,7 @@ class RigidityCheck(ProbeCheck):
     spec = MetricSpec(
         id="probe.rigidity", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
-        description="Over reliable frames (3-frame running median): width |log(w/w_ref)|/log 1.25, area "
+        description="Over reliable frames (3-frame running median): width |log(w/w_ref)|/log(1.25(1+v/2D)), area "
                     "|log(A/A_ref)|/log(1.4(1+v/D)), shape |(dc, dq)|/0.15; value 2^(-r^2) of the "
                     "worst, pass iff >= 0.5.",
         reference="Improves on VBench subject consistency (whole-frame DINO similarity, blind to an object "
@@ -110,7 +111,7 @@ class RigidityCheck(ProbeCheck):
             v[0] = v[1] if len(v) > 1 else 0.0
             k0 = min(N_REF, len(ts))
             refs = np.median(w[:k0]), np.median(A[:k0]), np.median(c[:k0]), np.median(q[:k0])
-            r_w = np.abs(np.log(w / refs[0])) / WIDTH_TOL
+            r_w = np.abs(np.log(w / refs[0])) / (WIDTH_TOL + np.log1p(0.5 * v / obj.diameter))
             r_a = np.abs(np.log(A / refs[1])) / np.log(AREA_TOL * (1 + v / obj.diameter))
             r_s = np.hypot(c - refs[2], q - refs[3]) / SHAPE_TOL
             per = np.stack([r_w, r_a, r_s])
