@@ -214,12 +214,22 @@ def x09():
     return st, scene, p, {c: "pass" for c in p["checks"]}, 2
 
 
+def x10():
+    st = Stage(floor=(165, 160, 150), wall=(215, 218, 222), cam=(0.0, 1.3, -3.0), pitch=0.33)
+    scene = lambda t: [Sphere((0.2, 0.15, slide_x(t, 2.2, -2.0, 0.6)), 0.15, (128, 60, 170))]  # noqa: E731
+    p = probe("identity.realism.purple_ball_rolls_towards_camera", "identity", "I1",
+              "A purple ball rolls across a light floor towards the camera, growing larger as it comes nearer. "
+              "Static camera.", [obj("purple ball", "purple", "disc", 0.08)], {"rigid": ["purple ball"]},
+              ["probe.rigidity", "probe.continuity", "probe.spurious"])
+    return st, scene, p, {c: "pass" for c in p["checks"]}, 2
+
+
 CASES = {"x01_ball_drop_wooden_floor": x01, "x02a_fast_green_ball_clean": x02a,
          "x02b_fast_green_ball_teleport": x02b, "x03a_pillar_on_sandy_floor_clean": x03a,
          "x03b_pillar_on_sandy_floor_vanish": x03b, "x04_black_ball_white_box": x04,
          "x05_blue_ball_white_band": x05, "x06_green_blocks_mint_table": x06,
          "x07_three_red_balls_middle_moves": x07, "x08_ball_duplicates": x08,
-         "x09_yellow_ball_past_orange_box": x09}
+         "x09_yellow_ball_past_orange_box": x09, "x10_ball_rolls_towards_camera": x10}
 
 
 def main() -> None:

@@ -351,6 +351,7 @@ def roles(expect: dict[str, Any]) -> dict[str, str]:
     for n in expect.get("at_rest") or []:
         out[n] = "at_rest"
     moving = [expect.get("decelerate"), expect.get("bounce")] + list(expect.get("cross") or [])
+    moving += list(expect.get("leaves_frame") or [])
     for key, sub in (("collision", "a"), ("occlusion", "object")):
         if isinstance(expect.get(key), dict):
             moving.append(expect[key].get(sub))

@@ -15,7 +15,9 @@ off at a floor under it, which is sinking, ``sinking``), the 3-frame running med
   (q - q_ref)^2) / 0.15 (a 12 px disc and square differ by about 0.19; rescaling and
   compression move a 10 px blob by up to about 0.13)
 
-are compared with their medians over the first 3 reliable frames (the reference: the object
+(width and area divided by the scale that depth explains on a ground plane seen in
+perspective, ``depth_scale``: an object rolling towards the camera grows, and that is not a
+change of size) are compared with their medians over the first 3 reliable frames (the reference: the object
 as the video introduces it).  Tolerances: 25 % in
 width absorbs one pixel of segmentation jitter on a 10 px object; the running median ignores a
 single-frame glitch (compression).  r = the worst over objects, frames and measures; value
@@ -42,6 +44,9 @@ SHAPE_TOL = 0.15
 HIDDEN_AREA = 0.85
 HIDDEN_COVER = 0.1
 N_REF = 3
+#: Perspective (``depth_scale``): least correlation of size with bottom row, bottom travel in
+#: diameters, and the largest relative error of the fitted size line.
+MIN_CORR, DEPTH_MOVE, DEPTH_RESIDUAL = 0.95, 0.5, 0.08
 
 
 def sinking(a: Analysis, obj: ObjectTrack, t: int) -> bool:
@@ -52,6 +57,39 @@ def sinking(a: Analysis, obj: ObjectTrack, t: int) -> bool:
     x0, y0, x1, y1 = d.bbox
     top = a.scene.surface_top(x0 - (x1 - x0), x1 + (x1 - x0), d.cy)
     return top is not None and y1 >= top - 1.0 and (y1 - y0) < HIDDEN_AREA * obj.diameter
+
+
+def depth_scale(a: Analysis, obj: ObjectTrack, ts: np.ndarray) -> np.ndarray:
+    """Per frame of ``ts``, the image scale of ``obj`` explained by its depth on a ground plane
+    (1 where there is no such explanation).
+
+    On a ground plane seen in perspective an object's image size is proportional to the height
+    of its contact row above the horizon, s = k (y_b - y_h) (pinhole camera; Hartley & Zisserman,
+    Multiple View Geometry, 2nd ed., section 8.6).  The line is fitted to the object's own
+    sqrt(area) against its bottom row y_b over ``ts``; it explains the size change when the
+    object's bottom moves by at least ``DEPTH_MOVE`` diameters, size and bottom row correlate
+    (Pearson >= ``MIN_CORR``), k > 0, the horizon lies above the object, and the fit leaves at
+    most ``DEPTH_RESIDUAL`` relative error (a swelling or an abrupt change of shape does not
+    follow the line).  The scale is relative to the
+    reference frames (the first ``N_REF``)."""
+    ones = np.ones(len(ts))
+    if len(ts) < 5:
+        return ones
+    yb = np.array([obj.dets[t].bbox[3] for t in ts])
+    size = np.sqrt(np.array([obj.dets[t].area for t in ts]))
+    if np.ptp(yb) < DEPTH_MOVE * obj.diameter:
+        return ones
+    if float(np.corrcoef(yb, size)[0, 1]) < MIN_CORR:
+        return ones
+    k, c = np.polyfit(yb, size, 1)
+    if k <= 0:
+        return ones
+    yh = -c / k
+    top = min(obj.dets[t].bbox[1] for t in ts)
+    fit = k * (yb - yh)
+    if yh >= top or float(np.sqrt(np.mean((size / fit - 1) ** 2))) > DEPTH_RESIDUAL:
+        return ones
+    return fit / float(np.median(fit[:N_REF]))
 
 
 def reliable_frames(a: Analysis, obj: ObjectTrack) -> np.ndarray:
@@ -102,8 +140,9 @@ class RigidityCheck(ProbeCheck):
             if len(ts) < 3:
                 return setup_failed(f"{name} is fully visible in only {len(ts)} frame(s); its shape cannot be judged")
             dets = [obj.dets[t] for t in ts]
-            w = _running_median(np.array([d.width for d in dets]))
-            A = _running_median(np.array([d.area for d in dets]))
+            f = depth_scale(a, obj, ts)
+            w = _running_median(np.array([d.width for d in dets]) / f)
+            A = _running_median(np.array([d.area for d in dets]) / f ** 2)
             c = _running_median(np.array([d.circularity for d in dets]))
             q = _running_median(np.array([d.rectangularity for d in dets]))
             v = np.zeros(len(ts))

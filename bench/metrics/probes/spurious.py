@@ -147,7 +147,7 @@ class SpuriousCheck(ProbeCheck):
                     open_t.append(t)
             if open_t:
                 spans = ", ".join(frame_span(i, j) for i, j in runs(np.isin(np.arange(a.T), open_t)))
-                out.append((f"{obj.name} vanishes in the open in {spans} (bare backdrop where it should be)", open_t))
+                out.append((f"{obj.name} vanishes in the open in {spans} (nothing stands in front of the place where it should be)", open_t))
             if fused_t and not returns:
                 out.append((f"{obj.name} fuses with {partner} from frame {fused_t[0]} on", fused_t))
         return out

@@ -21,7 +21,7 @@ earlier tracks (-0.01 per frame seen, +0.02 per frame of late start).  Look-alik
 colour, same size) are told apart as a person reads the probe: a name with a position word
 ("left", "middle", "right", "top", "bottom", "front", "back") takes the track at that rank of the
 first position among the class (``LAYOUT_COST`` per rank off), and an object the probe says
-moves (``moving``: decelerate, bounce, collision, occlusion, cross) or rests (``at_rest``) takes a
+moves (``moving``: decelerate, bounce, collision, occlusion, cross, leaves_frame) or rests (``at_rest``) takes a
 track that does (``MOTION_COST`` when not; moving = travels more than 0.05 H).  Tracks that start later are appended to the named object whose chain
 has ended before they start and whose extrapolated position is nearest (the same object after
 an occlusion or a teleport); tracks that overlap every chain in time are *extra* components
