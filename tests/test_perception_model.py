@@ -97,12 +97,12 @@ def test_every_probe_colour_names_its_own_palette_value():
 # --------------------------------------------------------------------------- parts and background
 
 
-def _striped(stripe: tuple[int, int, int]) -> np.ndarray:
+def _striped(stripe: tuple[int, int, int], rows: tuple[int, int] = (48, 80)) -> np.ndarray:
     objs = [obj("yellow ball", "yellow", "disc", 0.2)]
     frames = draw(6, {"yellow ball": linear(6, (40, 64), (4, 0))}, objs)
     for t in range(6):
         x = int(round(40 + 4 * t))
-        frames[t, 40:90, x - 2:x + 2] = stripe      # a band across the ball cuts it in two
+        frames[t, rows[0]:rows[1], x - 2:x + 2] = stripe      # a band across the ball cuts it in two
     return frames
 
 
@@ -184,3 +184,14 @@ def test_leaving_the_frame_as_the_prompt_says_keeps_the_count():
     clear_cache()
     assert METRICS.get("probe.count")().compute(video(frames), sample(p2)).verdict == "fail"
 
+
+
+def test_a_multi_colour_object_takes_all_its_colours():
+    frames = _striped((20, 20, 20), rows=(53, 75))    # the band inside the ball only
+    spec = {"name": "yellow ball", "colour": "yellow", "colours": ["yellow", "black"], "shape": "disc",
+            "size": 0.2}
+    res = ColourDetector().detect(frames, ObjectSpec.from_probe({"objects": [spec]}))
+    assert res.classes == ["yellow", "foreign"]
+    for t, dets in enumerate(res.frames):
+        (d,) = [d for d in dets if d.cls == "yellow"]
+        assert abs(d.cx - (40 + 4 * t)) < 1.5 and d.circularity > 0.85   # the stripe is part of it

@@ -60,6 +60,10 @@ def exits(a: Analysis, probe: dict[str, Any], colour: str) -> list[str]:
     return out
 
 
+def _n(n: int, colour: str) -> str:
+    return f"{n} {colour} object" + ("" if n == 1 else "s")
+
+
 def mode(x: np.ndarray) -> int:
     """Most frequent value; ties go to the larger count."""
     c = Counter(x.tolist())
@@ -96,9 +100,10 @@ class CountCheck(ProbeCheck):
         after += len(gone)
         r = abs(after - before) / 0.5
         if r > 1:
-            reason = f"{before} {colour} objects before the sweep ({span_b}), {after} after ({span_a})"
+            reason = (f"{_n(before, colour)} before ({span_b}), {after} after ({span_a}): "
+                      f"the number of {colour} objects changes")
         else:
-            reason = f"{before} {colour} objects before ({span_b}) and after ({span_a}) the sweep"
+            reason = f"{_n(before, colour)} before ({span_b}) and after ({span_a})"
         if gone:
             reason += f" (counting {', '.join(gone)}, which left the frame as the prompt says)"
         return result(r, reason, before=before, after=after, counts=c.tolist())

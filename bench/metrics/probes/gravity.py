@@ -189,8 +189,8 @@ class GravityCheck(ProbeCheck):
             spans = ", ".join(frame_span(*sp) for sp in fit.spans)
             direction = "downward" if fit.accel > 0 else "upward"
             stat = f", t = {tstat:.1f}" if tstat is not None else ""
-            if r_sign >= r_fit:
-                worst = r_sign
+            if r_sign >= r_fit or r_fit <= 1:   # a pass reads as what the motion does
+                worst = max(r_sign, r_fit)
                 why = (f"{obj.name} accelerates {direction} ({fit.accel:+.2f} px/frame²{stat}; sagitta "
                        f"{100 * sn:+.1f} % of the frame height) in {spans}; expected gravity '{g}'")
             else:

@@ -79,7 +79,7 @@ def depth_scale(a: Analysis, obj: ObjectTrack, ts: np.ndarray) -> np.ndarray:
     size = np.sqrt(np.array([obj.dets[t].area for t in ts]))
     if np.ptp(yb) < DEPTH_MOVE * obj.diameter:
         return ones
-    if float(np.corrcoef(yb, size)[0, 1]) < MIN_CORR:
+    if np.ptp(size) <= 0 or float(np.corrcoef(yb, size)[0, 1]) < MIN_CORR:
         return ones
     k, c = np.polyfit(yb, size, 1)
     if k <= 0:
