@@ -195,3 +195,17 @@ def test_a_multi_colour_object_takes_all_its_colours():
     for t, dets in enumerate(res.frames):
         (d,) = [d for d in dets if d.cls == "yellow"]
         assert abs(d.cx - (40 + 4 * t)) < 1.5 and d.circularity > 0.85   # the stripe is part of it
+
+
+def test_a_per_object_count_is_what_probe_count_counts():
+    objs = [{**obj("red ball", "red"), "count": 3}]
+    paths = {"red ball": linear(12, (30, 60), (0, 0))}
+    frames = draw(12, paths, objs)
+    for x in (64, 98):
+        frames[:, 54:67, x - 6:x + 7] = frames[:, 54:67, 24:37]   # two more red balls, same look
+    p = probe(objs, {}, ["probe.count"])
+    assert validate_probe(p) == []
+    m = METRICS.get("probe.count")()
+    assert m.applies(sample(p))
+    out = m.compute(video(frames), sample(p))
+    assert out.verdict == "pass" and "3 red objects" in out.reason, out.reason

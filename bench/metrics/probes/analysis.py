@@ -345,6 +345,21 @@ def clear_cache() -> None:
     _cache.clear()
 
 
+def count_target(probe: dict[str, Any]) -> dict[str, Any] | None:
+    """What ``probe.count`` counts: ``expect.count``, else the colour of the first object with a
+    ``count`` and the number of objects of that colour the probe describes (each object's
+    ``count``, default 1); ``None`` when neither is given."""
+    c = (probe.get("expect") or {}).get("count")
+    if isinstance(c, dict):
+        return c
+    objs = [o for o in probe.get("objects") or [] if isinstance(o, dict)]
+    first = next((o for o in objs if "count" in o), None)
+    if first is None:
+        return None
+    n = sum(int(o.get("count", 1)) for o in objs if o.get("colour") == first["colour"])
+    return {"colour": first["colour"], "n": n}
+
+
 def roles(expect: dict[str, Any]) -> dict[str, str]:
     """What the probe says each object does: "moving" or "at_rest" (binding look-alikes)."""
     out: dict[str, str] = {}
@@ -366,7 +381,8 @@ def _analyse(video: Video, probe: dict[str, Any], det: Any) -> Analysis:
     T, H, W = video.T, video.H, video.W
     specs = ObjectSpec.from_probe(probe)
     expect = probe.get("expect") or {}
-    extra = [expect["count"]["colour"]] if isinstance(expect.get("count"), dict) else []
+    target = count_target(probe)
+    extra = [target["colour"]] if target else []
     hint = probe.get("background") or []
     result = det.detect(frames, specs, extra_colours=extra, background=[hint] if isinstance(hint, str) else hint)
     small, _ = downscale(frames)
@@ -376,7 +392,7 @@ def _analyse(video: Video, probe: dict[str, Any], det: Any) -> Analysis:
     by_cls: dict[str, list[ObjectSpec]] = {}
     for s in specs:
         by_cls.setdefault(det.class_of(s), []).append(s)
-    counted = {expect["count"]["colour"]: int(expect["count"]["n"])} if extra else {}
+    counted = {target["colour"]: int(target["n"])} if target else {}
     background: set[int] = set()
     classes = list(dict.fromkeys(list(by_cls) + [c for c in extra if c not in by_cls]))
     objects: dict[str, ObjectTrack] = {}

@@ -1,6 +1,7 @@
 """probe.count — the number of objects of a colour is the same after an occluder sweep as before.
 
-``expect.count = {"colour": c, "n": n}``.  In every frame the components of colour c are
+``expect.count = {"colour": c, "n": n}`` (or, without it, objects with a ``count``: the colour of
+the first and the number of objects of that colour the probe describes, ``analysis.count_target``).  In every frame the components of colour c are
 counted, a component counting round(A / A_1) (at least 1) so that objects touching one another
 and merged into one blob still count as two; A_1 is the median single-object area, the median
 component area over the set-up window (the first quarter of the video).  Partly hidden objects
@@ -27,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from bench.metrics.base import METRICS, MetricSpec, MetricValue
-from bench.metrics.probes.analysis import Analysis, frame_span
+from bench.metrics.base import METRICS, MetricSpec, MetricValue, Sample
+from bench.metrics.probes.analysis import Analysis, count_target, frame_span
 from bench.metrics.probes.base import ProbeCheck, result, setup_failed
 
 
@@ -81,13 +82,18 @@ class CountCheck(ProbeCheck):
         reference="Improves on VBench-2.0 counting questions (VLM yes/no): per-frame detection counts "
                   "compared before and after the occluder sweep.",
     )
-    expect_keys = ("count",)
+    expect_keys = ()
+
+    def applies(self, sample: Sample) -> bool:
+        p = sample.probe
+        return bool(p) and self.spec.id in (p.get("checks") or []) and count_target(p) is not None
 
     def subjects(self, probe: dict[str, Any]) -> list[str]:
         return []
 
     def judge(self, a: Analysis, probe: dict[str, Any]) -> MetricValue:
-        colour, n = probe["expect"]["count"]["colour"], int(probe["expect"]["count"]["n"])
+        target = count_target(probe) or {}
+        colour, n = target["colour"], int(target["n"])
         c, _ = counts(a, colour)
         q = max(1, math.ceil(a.T / 4))
         early = c[: a.setup_frames]
