@@ -38,7 +38,7 @@ from typing import Sequence
 
 import numpy as np
 
-from bench.suites.palette import ACHROMATIC, PROBE_COLOURS, SCENE_COLOURS, srgb_to_lab
+from bench.suites.palette import PROBE_COLOURS, SCENE_COLOURS, srgb_to_lab
 
 #: Lightness and chroma weights of the distance (shading tolerance).
 W_L, W_C = 0.5, 1.0

@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 
 from bench.metrics.base import METRICS, MetricSpec, MetricValue, Sample
-from bench.metrics.probes.analysis import Analysis, count_target, frame_span
+from bench.metrics.probes.analysis import Analysis, frame_span
 from bench.metrics.probes.base import ProbeCheck, result, setup_failed
+from bench.metrics.probes.expect import count_target
 
 
 def counts(a: Analysis, colour: str) -> tuple[np.ndarray, float]:
