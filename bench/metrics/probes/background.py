@@ -143,5 +143,7 @@ def appearance_lut(lut: np.ndarray, bins: np.ndarray, words: list[str], groups: 
             refs[i] = np.median(lab_lut()[mine], axis=0).astype(np.float32)
     if not refs:
         return lut
-    new = classify(lab_lut(), words, groups, scene_words, refs)
-    return np.where(lut < 0, lut, new).astype(np.int16)  # re-centring never adds scene pixels
+    seen = np.nonzero((np.bincount(bins.ravel(), minlength=len(lut)) > 0) & (lut >= 0))[0]
+    out = lut.copy()   # only the bins this video shows and the words took can change
+    out[seen] = classify(lab_lut()[seen], words, groups, scene_words, refs)
+    return out

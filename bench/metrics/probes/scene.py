@@ -34,6 +34,8 @@ from dataclasses import dataclass
 BAND_FRAC = 0.85
 #: A band pixel within this many cover thresholds of its row's grey shows the surface itself.
 SURFACE_DELTA = 2.0
+#: Frames (evenly spaced) the temporal median of the surface map is taken over.
+SURFACE_FRAMES = 12
 from functools import cached_property
 
 import cv2
@@ -182,8 +184,9 @@ def surfaces(grey: np.ndarray, backdrop: np.ndarray, grown: np.ndarray, delta: f
     stand in front of such a band, so it is never an occluder (``SceneMap.occluding``); a screen
     standing on the floor differs from the floor's grey and stays one.  Returns the (h, w) mask
     and each row's grey relative to the backdrop."""
-    med = np.median(grey.astype(np.float32) - backdrop[:, None, None], axis=0)
-    static = (np.abs(med) > delta) | (grown.mean(axis=0) >= 0.5)
+    step = max(1, len(grey) // SURFACE_FRAMES)   # a static map needs no more than ~12 frames
+    med = np.median(grey[::step].astype(np.float32) - backdrop[::step, None, None], axis=0)
+    static = (np.abs(med) > delta) | (grown[::step].mean(axis=0) >= 0.5)
     rows = static.mean(axis=1) >= BAND_FRAC
     level = np.zeros(med.shape[0], np.float32)
     surface = np.zeros(med.shape, bool)
