@@ -3,14 +3,17 @@
 A pixel (after a 3x3 Gaussian blur against sensor noise) is converted to CIE Lab through a
 5-bit-per-channel lookup table (``lab_lut``) and compared with the probe's colour words.
 
-Chromatic words (red ... navy, gold, cream, beige) use a shading-tolerant distance in the
-style of CIE94 (CIE 116-1995: lightness, chroma and hue differences weighted separately)
+Chromatic words (red ... navy, gold, cream, beige) use a distance written in the style of CIE94
+(CIE 116-1995: lightness, chroma and hue differences weighted separately)
 
     d(p, c) = sqrt((w_L dL)^2 + (w_C dC)^2 + dH^2),   dH = 2 sqrt(C_p C_c) sin(dh / 2)
 
-with w_L = 0.5 and w_C = 0.6: shading, highlights and shadows scale lightness and chroma
-together and keep the hue angle h, so a shaded orange stays nearer orange than red (whose hue
-is 20 degrees away).  The pixel belongs to the nearest probe colour c* when
+with w_L = 0.5 (shading, highlights and shadows move lightness far more than hue) and w_C = 1,
+which makes it the CIE76 distance with lightness halved (dC^2 + dH^2 = da^2 + db^2), as the
+2-D world's detector always used.  Adjacent hues under shading (a shaded orange ball next to a
+red box) are told apart by each word's own appearance in the video
+(``background.appearance_lut``), not by moving these weights.  The pixel belongs to the
+nearest probe colour c* when
 
     d(p, c*) <= tau_c* = min(40, 0.75 C_c*)   and   C_p >= 12
 
