@@ -26,7 +26,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from bench.metrics.probes.colour import PALETTE_LAB, classify, distance2, lab_lut, recentre, split_lut
+from bench.metrics.probes.colour import CHROMA_MIN, PALETTE_LAB, classify, distance2, lab_lut, recentre, split_lut
 
 #: Oversized: a region larger than BG_AREA x the largest expected area of its word...
 BG_AREA = 8.0
@@ -40,6 +40,8 @@ STATIC_MOVE = 0.02
 WORD_EXCESS = 2.0
 #: Object-sized regions: this range of the expected object area.
 OBJECT_RANGE = (0.25, 3.0)
+#: Hue tolerance (degrees) of a word that finds nothing by its palette colour.
+FALLBACK_HUE = 30.0
 #: Pixels (every 4th of the set-up frames) a word must take before its own appearance is used.
 MIN_SEEN_PX = 12
 #: Rounds of relative re-centring per word.
@@ -69,11 +71,42 @@ def relative_lut(lut: np.ndarray, bins: np.ndarray, keys: list[str], exp: list[f
     setup = setup or max(3, -(-T // 4))
     for ci, key in enumerate(keys):
         need = (wanted or {}).get(key, 1)
+        lut = _hue_fallback(lut, bins[: min(T, setup)], ci, key, exp[ci])
         for _ in range(SPLIT_ROUNDS):
             new = _recentre_once(lut, bins[: min(T, setup)], ci, key, need, exp[ci])
             if new is None:
                 break
             lut = new
+    return lut
+
+
+def _hue_fallback(lut: np.ndarray, sample: np.ndarray, ci: int, key: str, exp: float) -> np.ndarray:
+    """A chromatic word that takes no object-sized region in the set-up frames takes the
+    unclaimed coloured pixels (chroma >= ``CHROMA_MIN``) within ``FALLBACK_HUE`` degrees of its
+    hue, if they form an object-sized region there: the probe's word is the nearest name for
+    the colour the video shows (a box rendered so dark a navy that palette blue is too far)."""
+    ref = PALETTE_LAB[key]
+    if float(np.hypot(ref[1], ref[2])) < CHROMA_MIN:
+        return lut
+    lo, hi = OBJECT_RANGE[0] * exp, OBJECT_RANGE[1] * exp
+    for t in range(sample.shape[0]):
+        areas = _sizes(lut[sample[t]] == ci)
+        if ((areas >= lo) & (areas <= hi)).any():
+            return lut
+    lab = lab_lut()
+    free = np.nonzero(lut < 0)[0]
+    chroma = np.hypot(lab[free, 1], lab[free, 2])
+    dh = np.degrees(np.abs((np.arctan2(lab[free, 2], lab[free, 1]) - np.arctan2(ref[2], ref[1]) + np.pi)
+                           % (2 * np.pi) - np.pi))
+    take = free[(chroma >= CHROMA_MIN) & (dh <= FALLBACK_HUE)]
+    if not len(take):
+        return lut
+    out = lut.copy()
+    out[take] = ci
+    for t in range(sample.shape[0]):
+        areas = _sizes(out[sample[t]] == ci)
+        if ((areas >= lo) & (areas <= hi)).any():
+            return out
     return lut
 
 
@@ -129,7 +162,8 @@ def appearance_lut(lut: np.ndarray, bins: np.ndarray, words: list[str], groups: 
     set-up frames (at least ``MIN_SEEN_PX``) replaces its palette colour as the centre the
     classes compete by (``colour.classify`` with ``refs``), so a rendered orange of hue 52
     degrees keeps its shaded side (hue 48) against a red box of hue 34 that the palette places
-    nearer.  Acceptance radii stay those of the palette words."""
+    nearer.  Acceptance radii stay those of the palette words, and re-centring only moves a
+    pixel from one word (or foreign) to another, never into or out of the scene."""
     T = bins.shape[0]
     setup = setup or max(3, -(-T // 4))
     sample = bins[: min(T, setup), ::2, ::2].ravel()
@@ -145,5 +179,6 @@ def appearance_lut(lut: np.ndarray, bins: np.ndarray, words: list[str], groups: 
         return lut
     seen = np.nonzero((np.bincount(bins.ravel(), minlength=len(lut)) > 0) & (lut >= 0))[0]
     out = lut.copy()   # only the bins this video shows and the words took can change
-    out[seen] = classify(lab_lut()[seen], words, groups, scene_words, refs)
+    new = classify(lab_lut()[seen], words, groups, scene_words, refs)
+    out[seen] = np.where(new < 0, lut[seen], new)   # re-centring moves pixels between words only
     return out
