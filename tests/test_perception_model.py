@@ -209,3 +209,17 @@ def test_a_per_object_count_is_what_probe_count_counts():
     assert m.applies(sample(p))
     out = m.compute(video(frames), sample(p))
     assert out.verdict == "pass" and "3 red objects" in out.reason, out.reason
+
+
+def test_a_word_that_finds_nothing_takes_the_nearest_hue_in_the_frame():
+    """A box rendered so dark a blue (L 18) that palette blue's radius misses it is still the
+    'blue box': nothing else in the frame has that hue."""
+    objs = [obj("blue box", "blue", "box", 0.15)]
+    frames = draw(8, {"blue box": linear(8, (40, 60), (3, 0))}, objs)
+    frames[(frames == (31, 87, 220)).all(axis=-1)] = (28, 40, 72)    # the box, much darker
+    labs = srgb_to_lab(np.array([[28, 40, 72]], np.uint8))
+    assert classify(labs, ("blue",)).tolist() == [-1]                 # absolute test: not blue
+    res = ColourDetector().detect(frames, ObjectSpec.from_probe({"objects": objs}))
+    for t, dets in enumerate(res.frames):
+        (d,) = [d for d in dets if d.cls == "blue"]
+        assert abs(d.cx - (40 + 3 * t)) < 1.5
