@@ -7,7 +7,7 @@ cores), each taking every ``workers``-th video; the wall-clock time of the whole
 throughput.  Rendering is not timed.  Writes ``results/perf/checks.json`` atomically and prints
 it.
 
-    python benchmarks/perf_checks.py [--videos 64] [--workers 2] [--out results/perf/checks.json]
+    python benchmarks/perf_checks.py [--videos 64] [--workers 2] [--frames 16] [--out results/perf/checks.json]
 
 Target: >= 20 videos/s on 2 cores.
 """
@@ -40,11 +40,11 @@ def _probes() -> list[dict]:
     return out
 
 
-def _videos(n: int) -> list[tuple[dict, object]]:
+def _videos(n: int, frames: int = FRAMES) -> list[tuple[dict, object]]:
     from bench.world.pipeline import render_probe
 
     probes = _probes()
-    return [(p, render_probe(p, i // len(probes), frames=FRAMES, size=SIZE)[0])
+    return [(p, render_probe(p, i // len(probes), frames=frames, size=SIZE)[0])
             for i, p in ((i, probes[i % len(probes)]) for i in range(n))]
 
 
@@ -73,11 +73,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--videos", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--frames", type=int, default=FRAMES, help=f"frames per video (default {FRAMES})")
     ap.add_argument("--out", default=str(ROOT / "results" / "perf" / "checks.json"))
     args = ap.parse_args(argv)
     from bench.atomic import write_json
 
-    videos = _videos(args.videos)
+    videos = _videos(args.videos, args.frames)
     _score(videos[:2])                              # warm-up: imports, lookup tables
     batches = [videos[i::args.workers] for i in range(args.workers)]
     t0 = time.perf_counter()
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> dict:
     n_results = sum(p[1] for p in parts)
     report = {
         "benchmark": "probe checks, all together, per video",
-        "frames": FRAMES, "height": SIZE, "width": SIZE,
+        "frames": args.frames, "height": SIZE, "width": SIZE,
         "videos": n_videos, "check_results": n_results, "workers": args.workers,
         "seconds": round(wall, 3),
         "videos_per_second": round(n_videos / wall, 2),

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from bench.suites import load_suites
-from bench.suites.schema import PROBE_CHECKS, SHAPES
+from bench.suites.schema import PROBE_CHECKS, WORLD_SHAPES
 from bench.world import render_probe
 
 SUITES = {s.name: s for s in load_suites(["physics", "permanence", "identity"])}
@@ -59,7 +59,7 @@ def test_prompts_name_their_objects_and_are_not_copies() -> None:
 
 def test_variety_of_objects_colours_and_shapes() -> None:
     objs = [o for p in ALL for o in p["objects"]]
-    assert {o["shape"] for o in objs} == set(SHAPES)
+    assert {o["shape"] for o in objs} == set(WORLD_SHAPES)
     assert len({o["colour"] for o in objs}) == 10
     assert len({o["size"] for o in objs}) >= 8
 

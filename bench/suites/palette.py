@@ -26,6 +26,26 @@ OBJECT_COLOURS: dict[str, tuple[int, int, int]] = {
     "pink": (250, 150, 180),
 }
 
+#: Further colour words a probe may give an object (not used by the 2-D oracle world, whose
+#: objects keep the far-apart colours above).  Achromatic ones (``ACHROMATIC``) are found by
+#: lightness against what surrounds them, not by hue.
+MORE_OBJECT_COLOURS: dict[str, tuple[int, int, int]] = {
+    "white": (245, 245, 245),
+    "silver": (192, 192, 192),
+    "grey": (128, 128, 128),
+    "black": (20, 20, 20),
+    "navy": (25, 35, 110),
+    "gold": (212, 175, 55),
+    "cream": (245, 235, 200),
+    "beige": (220, 200, 160),
+}
+
+#: Every colour word a probe object (or ``colours`` list, or ``background`` hint) may use.
+PROBE_COLOURS: dict[str, tuple[int, int, int]] = {**OBJECT_COLOURS, **MORE_OBJECT_COLOURS}
+
+#: Colour words without a hue (matched by lightness).
+ACHROMATIC = ("white", "silver", "grey", "black")
+
 #: Colours of the scene (never an object's).
 SCENE_COLOURS: dict[str, tuple[int, int, int]] = {
     "white": (245, 245, 245),
@@ -35,7 +55,7 @@ SCENE_COLOURS: dict[str, tuple[int, int, int]] = {
     "black": (20, 20, 20),
 }
 
-ALL_COLOURS = {**OBJECT_COLOURS, **SCENE_COLOURS}
+ALL_COLOURS = {**MORE_OBJECT_COLOURS, **SCENE_COLOURS, **OBJECT_COLOURS}
 
 
 def rgb(name: str) -> tuple[int, int, int]:

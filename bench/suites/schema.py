@@ -3,11 +3,20 @@
 Required: ``id`` (dotted, unique, starts with the suite name), ``suite``, ``category``, ``prompt``.
 Structured (what makes weight-free checks possible):
 
-``objects``: list of ``{"name", "colour", "shape", "size"}``
+``objects``: list of ``{"name", "colour", "shape", "size"}`` (optional ``colours``, ``count``)
     name    the phrase the prompt uses ("red ball"); unique within the probe
-    colour  a key of ``bench.suites.palette.OBJECT_COLOURS`` (named in the prompt)
-    shape   one of ``SHAPES``
+    colour  a key of ``bench.suites.palette.PROBE_COLOURS`` (named in the prompt): the hues
+            (red ... pink) and white, black, grey, silver, cream, beige, brown, navy, gold
+    colours optional list of further colours of a multi-colour object (a yellow ball with a
+            black stripe: ``"colour": "yellow", "colours": ["yellow", "black"]``)
+    shape   one of ``SHAPES`` (``other`` when none fits)
     size    approximate diameter / side as a fraction of the frame height (0 < size < 1)
+    count   optional number of look-alike objects of this colour in the scene (an ``expect.count``
+            for the object's colour when the probe gives none)
+
+``background``: optional colour word or list of colour words of the scene (a "blue-grey wall"
+is ``"blue"``; a "light wooden table" ``"beige"``): pixels nearer one of them than to any object
+colour are scene, never an object.
 
 ``expect``: what a correct video shows.  Keys (all optional; ``EXPECT_KEYS`` below):
     gravity        "down" | "up" | "none": the acceleration of unsupported bodies (P1, P2, P5, P9)
@@ -44,7 +53,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bench.suites.palette import OBJECT_COLOURS
+from bench.suites.palette import PROBE_COLOURS
 
 SUITES = ("physics", "permanence", "identity")
 
@@ -73,7 +82,10 @@ CATEGORIES = {
     },
 }
 
-SHAPES = ("disc", "box", "triangle", "ring", "cup")
+#: Shapes the 2-D oracle world draws (the shipped suites use each of them).
+WORLD_SHAPES = ("disc", "box", "triangle", "ring", "cup")
+#: Every shape a probe may name (user-written probes of real footage need the others).
+SHAPES = WORLD_SHAPES + ("cylinder", "cone", "pyramid", "torus", "other")
 
 #: The weight-free probe checks (metric ids).  Their code lives in ``bench/metrics/probes/``.
 PROBE_CHECKS = (
@@ -98,7 +110,7 @@ EXPECT_KEYS = {
 }
 
 TOP_KEYS_REQUIRED = ("id", "suite", "category", "prompt")
-TOP_KEYS = set(TOP_KEYS_REQUIRED) | {"objects", "expect", "checks", "scene", "notes", "tags"}
+TOP_KEYS = set(TOP_KEYS_REQUIRED) | {"objects", "expect", "checks", "scene", "notes", "tags", "background"}
 
 _ID_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
@@ -150,7 +162,7 @@ def validate_probe(probe: Any, suite: str | None = None) -> list[str]:
         if not isinstance(o, dict):
             errs.append(f"{where} must be an object")
             continue
-        extra = set(o) - {"name", "colour", "shape", "size", "role"}
+        extra = set(o) - {"name", "colour", "shape", "size", "role", "colours", "count"}
         if extra:
             errs.append(f"{where}: unknown field(s) {sorted(extra)}")
         name = o.get("name")
@@ -160,12 +172,18 @@ def validate_probe(probe: Any, suite: str | None = None) -> list[str]:
             errs.append(f"{where}.name {name!r} is duplicated")
         else:
             seen.add(name)
-        if o.get("colour") not in OBJECT_COLOURS:
-            errs.append(f"{where}.colour {o.get('colour')!r} is not one of {sorted(OBJECT_COLOURS)}")
+        if o.get("colour") not in PROBE_COLOURS:
+            errs.append(f"{where}.colour {o.get('colour')!r} is not one of {sorted(PROBE_COLOURS)}")
         elif isinstance(name, str) and o["colour"] not in name and o.get("role") != "unnamed":
             errs.append(f"{where}: the colour {o['colour']!r} must appear in the name {name!r}")
         if o.get("shape") not in SHAPES:
             errs.append(f"{where}.shape {o.get('shape')!r} is not one of {list(SHAPES)}")
+        more = o.get("colours", [])
+        if not isinstance(more, list) or not all(c in PROBE_COLOURS for c in more):
+            errs.append(f"{where}.colours must be a list of colours from {sorted(PROBE_COLOURS)}")
+        n = o.get("count", 1)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            errs.append(f"{where}.count must be a positive integer, got {n!r}")
         size = o.get("size")
         if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size < 1:
             errs.append(f"{where}.size must be a number in (0, 1), got {size!r}")
@@ -223,7 +241,7 @@ def validate_probe(probe: Any, suite: str | None = None) -> list[str]:
             need_obj("contained", c["object"])
     if "count" in expect:
         c = expect["count"]
-        if (not isinstance(c, dict) or c.get("colour") not in OBJECT_COLOURS
+        if (not isinstance(c, dict) or c.get("colour") not in PROBE_COLOURS
                 or isinstance(c.get("n"), bool) or not isinstance(c.get("n"), int) or c["n"] < 1):
             errs.append("expect.count must be {'colour': object colour, 'n': positive int}")
     if "persist" in expect:
@@ -250,6 +268,10 @@ def validate_probe(probe: Any, suite: str | None = None) -> list[str]:
         errs.append("'checks' must be a list of metric ids")
     if scene is not None and not isinstance(scene, dict):
         errs.append("'scene' must be an object or null")
+    bg = probe.get("background", [])
+    bg = [bg] if isinstance(bg, str) else bg
+    if not isinstance(bg, list) or not all(c in PROBE_COLOURS for c in bg):
+        errs.append(f"'background' must be a colour or a list of colours from {sorted(PROBE_COLOURS)}")
     if "tags" in probe and not (isinstance(probe["tags"], list)
                                 and all(isinstance(t, str) for t in probe["tags"])):
         errs.append("'tags' must be a list of strings")

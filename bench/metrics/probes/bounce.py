@@ -12,7 +12,9 @@ good, give such bounds too, ``height_proxy``).  Energy is never gained:
 
 (5 % of the previous apex plus 2 % of the frame height: sampling at frame times misses an apex
 by at most v^2/8a, a few percent, and centroids jitter by a pixel or two).  No tunnelling: the
-floor top is read from the static cover map beside the object; the object may overlap it by at
+floor top is read from the static cover map beside the object (on a ground plane seen from above,
+where an object rests wholly below the floor's top edge, that edge is the far end of the floor
+behind it: the contact line is then the object's own lowest point); the object may overlap it by at
 most 0.15 of its diameter plus 2 px (anti-aliasing, blur, compression),
 
     r_sink = max_t (bottom_t - floor_top) / (0.15 d + 2),
@@ -21,7 +23,7 @@ and an object that vanishes for good into the floor (last seen touching it, or d
 within its next step, never outside the frame) counts r = 3.  An object that never touches the
 floor but rises more than 0.05 H above where it started has gained energy from nothing: r = 2.
 Value 2^(-r^2) with r = the worst of these; pass iff r <= 1.  A ball that never bounces (stops
-dead) passes the apex rule vacuously and says so.
+dead, or never reaches the floor) fails, r = 2: the bounce the probe expects never happens.
 
 Improves on: VLM questions about bouncing (WorldModelBench, VBench-2.0 mechanics) that cannot
 measure apex heights; Physics-IQ pixel IoU, which rewards matching motion masks whatever the
@@ -42,6 +44,10 @@ from bench.metrics.probes.kinematics import extrapolate, turning_points, visible
 RISE_FRAC, RISE_ABS = 0.05, 0.02
 SINK_FRAC, SINK_PX = 0.15, 2.0
 AWAY_FRAC = 0.05
+#: Frames at its lowest point in which an object counts as resting there.
+REST_FRAMES = 3
+#: r of an expected bounce that never happens.
+NEVER_R = 2.0
 
 
 def height_proxy(a: Analysis, obj: ObjectTrack, gravity: str) -> np.ndarray:
@@ -97,7 +103,7 @@ def contacts(obj: ObjectTrack, gravity: str, height: int) -> list[int]:
 @METRICS.register("probe.bounce")
 class BounceCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.bounce", version="2", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.bounce", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Apex heights h_k above the contact level: r_rise = max(0, h_k - h_{k-1}) / "
                     "(0.05 h_{k-1} + 0.02 H); floor overlap r_sink = depth / (0.15 d + 2 px); vanishing "
@@ -146,7 +152,9 @@ class BounceCheck(ProbeCheck):
             parts.append(f"{obj.name} rises {rise:.0f} px above where it started without a bounce to explain it: "
                          f"energy gained")
         else:
-            parts.append(f"{obj.name} never bounces (no floor contact with a reversal)")
+            r_rise = NEVER_R
+            parts.append(f"{obj.name} never bounces, though the prompt says it does (no floor contact with a "
+                         f"reversal)")
         r_sink, sink_msg = self._sink(a, obj, g)
         if sink_msg:
             parts.append(sink_msg)
@@ -154,17 +162,33 @@ class BounceCheck(ProbeCheck):
         if through_msg:
             parts.append(through_msg)
         r = max(r_rise, r_sink, r_through)
-        if r > 1:
+        if r > 1 and r_rise < NEVER_R:
             parts = [p for p in parts if "never rise" not in p and "never bounces" not in p]
         return result(r, join(*parts), contacts=cs, apex_heights=heights)
 
     def _floor_top(self, a: Analysis, obj: ObjectTrack, t: int, g: str) -> float | None:
+        """The contact line under ``obj`` at ``t``: the top of the static floor beside it, or,
+        on a ground plane seen from above, the object's own lowest point over the video: when
+        the object rests there (``REST_FRAMES`` frames, not at the frame edge) with the floor
+        showing above it too (a quarter diameter above its top), the floor's top edge is the far
+        end of the floor behind it, not where it stands (a body sunk into a floor seen from the
+        side straddles the edge: backdrop shows above it)."""
         d = obj.dets[t]
         x0, _, x1, _ = d.bbox
         w = x1 - x0
-        if g == "down":
-            return a.scene.surface_top(x0 - w, x1 + w, d.bbox[1])
-        return None
+        if g != "down":
+            return None
+        top = a.scene.surface_top(x0 - w, x1 + w, d.bbox[1])
+        if top is None:
+            return None
+        lowest = max(obj.dets[u].bbox[3] for u in obj.seen)
+        rest = [u for u in obj.seen if obj.dets[u].bbox[3] >= lowest - 2.0 and not obj.edge[u]]
+        if lowest > top + SINK_PX and len(rest) >= REST_FRAMES:
+            above = min(obj.dets[u].bbox[1] for u in rest) - 0.25 * obj.diameter
+            behind = a.scene.surface_top(x0 - w, x1 + w, above)
+            if behind is not None and behind <= above + 2.0 / a.scene.scale:
+                return lowest
+        return top
 
     def _sink(self, a: Analysis, obj: ObjectTrack, g: str) -> tuple[float, str]:
         if g != "down":

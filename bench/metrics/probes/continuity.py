@@ -2,7 +2,9 @@
 
 Motion.  For each named object, velocities u_t = (p_t - p_prev) / (t - prev) are taken over
 consecutive fully visible detections (not clipped by the frame edge nor partly hidden, whose
-centroids are biased), at most 3 frames apart.  The
+centroids are biased; a motion-blurred object is fully visible, ``analysis``), at most 3 frames
+apart; an innovation compares only two velocities that share a frame (across a longer gap the
+motion in between is unknown).  The
 constant-velocity prediction of each step is the previous velocity, so its error (the
 innovation) is Δu_t = u_t - u_prev.  Smooth motion keeps |Δu| near its typical value (gravity
 adds a constant, position noise a spread), so the allowance is
@@ -81,6 +83,18 @@ def _free_part(du: np.ndarray, normals: list[np.ndarray]) -> np.ndarray:
     return du - sum((du @ b) * b for b in basis)
 
 
+def _jump_step(vs: list[tuple[int, int, np.ndarray]], i: int) -> tuple[int, int]:
+    """The frames of the step that jumped, of the two steps (``i - 1``, ``i``) whose velocity
+    change exceeds the allowance: a jump makes one velocity an outlier against both its
+    neighbours, and both innovations next to it large; the outlier is where it happened."""
+    def off(j: int) -> float:
+        if j < 1 or j + 1 >= len(vs) or vs[j - 1][1] != vs[j][0] or vs[j][1] != vs[j + 1][0]:
+            return -1.0
+        return float(np.linalg.norm(vs[j][2] - (vs[j - 1][2] + vs[j + 1][2]) / 2))
+    j = i - 1 if off(i - 1) > off(i) else i
+    return vs[j][0], vs[j][1]
+
+
 def blinks(a: Analysis, obj: ObjectTrack) -> list[int]:
     """Frames of short absences (<= MAX_GAP) in plain view between two sightings."""
     out: list[int] = []
@@ -98,7 +112,7 @@ def blinks(a: Analysis, obj: ObjectTrack) -> list[int]:
 @METRICS.register("probe.continuity")
 class ContinuityCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.continuity", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.continuity", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Innovation |u_t - u_prev| of each step (in contact: less its part along the contact "
                     "normals, or a speed gain) against m + 6 s + 0.1 D (median, 1.4826 MAD); blinks in plain "
@@ -123,16 +137,24 @@ class ContinuityCheck(ProbeCheck):
             vs = velocities(o)
             if len(vs) < 3:
                 continue
-            e = np.array([np.linalg.norm(vs[i][2] - vs[i - 1][2]) for i in range(1, len(vs))])
-            # contact reach: the object's fastest step (a contact may fall between two frames)
-            travel = max(float(np.linalg.norm(u)) for _, _, u in vs)
+            # an innovation compares two velocities that share a frame: across a longer gap
+            # (frames not fully visible) the motion in between is unknown, not a jump
+            e = np.array([np.linalg.norm(vs[i][2] - vs[i - 1][2]) if vs[i - 1][1] == vs[i][0] else 0.0
+                          for i in range(1, len(vs))])
+            # contact reach: the object's fastest steps (a contact may fall between two frames)
+            speeds = sorted(float(np.linalg.norm(u)) for _, _, u in vs)
+            travel = float(np.median(speeds[-3:]))  # robust to the one step of a teleport
             normals_at = {t: a.contact_normals(o, t, travel) for t in {x for p_, t_, _ in vs for x in (p_, t_)}}
             moving = np.array([max(np.linalg.norm(vs[i][2]), np.linalg.norm(vs[i - 1][2])) >= MOVING_FRAC * a.H
                                for i in range(1, len(vs))])
             free = np.array([not (normals_at[vs[i][0]] or normals_at[vs[i][1]]) for i in range(1, len(vs))])
             # the typical innovation of *free* motion: bounces and collisions, judged on their own
             # below, would otherwise inflate the allowance until a stop in mid-air fits in it
-            ref = next((e[k] for k in (moving & free, moving) if k.sum() >= MIN_REF_STEPS), e)
+            linked = np.array([vs[i - 1][1] == vs[i][0] for i in range(1, len(vs))])
+            if not linked.any():
+                continue
+            ref = next((e[k] for k in (moving & free & linked, moving & linked) if k.sum() >= MIN_REF_STEPS),
+                       e[linked])
             m = float(np.median(ref))
             s = max(1.4826 * float(np.median(np.abs(ref - m))), MIN_SPREAD)
             base = m + K_SIGMA * s + SHAPE_MARGIN * o.diameter
@@ -141,6 +163,8 @@ class ContinuityCheck(ProbeCheck):
                 u_prev = vs[i - 1][2]
                 speed, before = float(np.linalg.norm(u)), float(np.linalg.norm(u_prev))
                 normals = normals_at[p] + normals_at[t]
+                if vs[i - 1][1] != p:
+                    continue
                 if normals:
                     v_other = max((speed_at[q.name].get(x, 0.0) for q in objs if q is not o
                                    for x in range(p - 1, t + 2)), default=0.0)
@@ -163,6 +187,9 @@ class ContinuityCheck(ProbeCheck):
                         what = f"starts moving by itself (speed {before:.1f} → {speed:.1f} px/frame)"
                     else:
                         what = f"jumps {err * (t - p):.0f} px off its predicted position"
+                        p, t = _jump_step(vs, i)
+                        touching = normals_at[p] + normals_at[t]
+                        where = "while touching something" if touching else "with nothing touching it"
                     msg = (f"{o.name} {what} between frames {p} and {t} {where} "
                            f"(allowed change {base:.1f} px/frame)")
         if worst <= 1:

@@ -11,26 +11,14 @@ the ``Detection`` list and the mask of every pixel it claims.
 
 Colour detector
 ---------------
-Probes name every object's colour (``bench.suites.palette.OBJECT_COLOURS``, far apart in CIE
-Lab) on grey scenes.  A pixel (after a 3x3 Gaussian blur against sensor noise) is converted to
-Lab (through a 5-bit-per-channel lookup table, ``lab_lut``) and compared with the probe's
-colours by a shading-tolerant distance
-
-    d_w(p, c) = sqrt((w_L (L_p - L_c))^2 + (a_p - a_c)^2 + (b_p - b_c)^2),   w_L = 0.5
-
-(lightness is down-weighted because shading, brightness jitter and compression move L far more
-than hue).  The pixel belongs to the nearest probe colour c* when
-
-    d_w(p, c*) <= tau_c* = min(40, 0.75 C_c*)   and   C_p >= 12
-
-where C = sqrt(a^2 + b^2) is the chroma.  Justification: 40 accepts an object shaded down to
-~60 % of its lightness (d_w ~ 30 for red and orange), while the closest pair of palette colours
-(blue/purple) is 30 apart and is separated by the nearest-colour rule; the cap 0.75 C keeps a
-dark-grey pixel (chroma 0) from being taken for brown (C = 35); the chroma floor 12 keeps every
-scene grey (chroma 0, noise adds < 8) out.  A pixel with chroma >= 20 that matches no probe
-colour is *foreign* (class ``FOREIGN``): something coloured the prompt never asked for, e.g. a red
-cube that came back blue.  Each class mask is split into 8-connected components; components
-smaller than ``MIN_AREA_FRAC`` of the smallest expected object area (and 4 px) are noise.
+Pixels are named by ``bench.metrics.probes.colour`` (probe colour words in CIE Lab, shading
+tolerant; achromatic words by lightness).  Each class mask is split into 8-connected
+components; components smaller than ``MIN_AREA_FRAC`` of the smallest expected object area (and
+4 px) are noise.  Pieces of one class that lie within ``PART_GAP`` object diameters of each
+other and together fit in ``PART_SPAN`` diameters are one object (a ball with a dark stripe, a
+box with a dark edge: multi-part objects are one detection, gaps closed).  Components far larger
+than any object of their class (``BG_AREA`` x its expected area) are background (a wall, a
+table, a floor): never an object, never foreign (``bench.metrics.probes.background``).
 
 Frames larger than ``WORK_SIDE`` on their long side are analysed downscaled (INTER_AREA);
 every coordinate and area in a ``Detection`` is in the *original* frame's pixels.
@@ -40,25 +28,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, ClassVar, Protocol, Sequence
 
 import cv2
 import numpy as np
 
+from bench.metrics.probes.background import BG_AREA, BG_FRAME, PART_GAP, PART_SPAN, appearance_lut, relative_lut
+from bench.metrics.probes.colour import (W_L, class_lut, classify, lab_lut, lut_index,  # noqa: F401
+                                         nearest_palette)
 from bench.registry import Registry
-from bench.suites.palette import OBJECT_COLOURS, srgb_to_lab
 
 #: Long side (px) above which frames are analysed downscaled.
 WORK_SIDE = 192
-#: Lightness weight in the colour distance (shading tolerance).
-W_L = 0.5
-#: Acceptance radius cap, and its fraction of the class colour's chroma.
-TAU_MAX, TAU_CHROMA = 40.0, 0.75
-#: Chroma floor of an object pixel; chroma above which an unmatched pixel is foreign.
-CHROMA_MIN, CHROMA_FOREIGN = 12.0, 20.0
-#: Hue tolerance (degrees) within which a desaturated pixel counts as a blend of a probe colour.
-BLEND_HUE_DEG = 25.0
 #: Components below this fraction of the smallest expected object area are noise.
 MIN_AREA_FRAC = 0.06
 #: A foreign component narrower than this fraction of the smallest object's side is an edge fringe.
@@ -69,9 +50,6 @@ RIM_AREA_FRAC = 0.5
 #: The class key of coloured pixels that match none of the probe's colours.
 FOREIGN = "foreign"
 
-_PALETTE_LAB = {k: srgb_to_lab(np.array(v, np.uint8)).astype(np.float32) for k, v in OBJECT_COLOURS.items()}
-
-
 @dataclass(frozen=True)
 class ObjectSpec:
     """A probe object (``objects[i]`` of the schema): size is a fraction of the frame height."""
@@ -80,17 +58,22 @@ class ObjectSpec:
     colour: str
     shape: str
     size: float
+    colours: tuple[str, ...] = ()   # further colours of a multi-colour object (``colours``)
 
     @classmethod
     def from_probe(cls, probe: dict[str, Any]) -> list["ObjectSpec"]:
-        return [cls(o["name"], o["colour"], o["shape"], float(o["size"])) for o in probe.get("objects") or []]
+        out = []
+        for o in probe.get("objects") or []:
+            more = tuple(c for c in o.get("colours") or () if c != o["colour"])
+            out.append(cls(o["name"], o["colour"], o["shape"], float(o["size"]), more))
+        return out
 
     def expected_area(self, height: int) -> float:
         """Expected visible area in px: a disc/ring/cup of diameter size*H, a box or triangle side size*H."""
         d = self.size * height
-        if self.shape == "box":
+        if self.shape in ("box", "cylinder"):
             return d * d
-        if self.shape == "triangle":
+        if self.shape in ("triangle", "cone", "pyramid"):
             return 0.433 * d * d
         return math.pi / 4 * d * d
 
@@ -149,39 +132,13 @@ class Detector(Protocol):
         """The class key under which detections of ``obj`` are reported."""
 
     def detect(self, frames: np.ndarray, objects: Sequence[ObjectSpec],
-               extra_colours: Sequence[str] = ()) -> DetectionResult:
+               extra_colours: Sequence[str] = (), background: Sequence[str] = ()) -> DetectionResult:
         """Detect every object class in every frame independently (``extra_colours``: classes
-        to report that no object names, e.g. the colour ``expect.count`` counts)."""
+        to report that no object names, e.g. the colour ``expect.count`` counts;
+        ``background``: colour words of the scene, the probe's ``background`` hint)."""
 
 
 DETECTORS: Registry[type] = Registry("probe detector")
-
-
-#: Colours are looked up at 5 bits per channel: 32768 bins whose centres are converted to Lab
-#: once (bin half-width 4 grey levels: < 2.5 Lab units, far inside every tolerance below).
-LUT_BITS = 5
-
-
-@lru_cache(maxsize=1)
-def lab_lut() -> np.ndarray:
-    """Lab (CIE D65, ``palette.srgb_to_lab``) of every 5-bit RGB bin centre, (32768, 3) float32."""
-    q = np.arange(1 << LUT_BITS, dtype=np.int32)
-    centre = (q << (8 - LUT_BITS)) + (1 << (7 - LUT_BITS))
-    r, g, b = np.meshgrid(centre, centre, centre, indexing="ij")
-    rgb = np.stack([r, g, b], axis=-1).reshape(-1, 3).astype(np.uint8)
-    return srgb_to_lab(rgb)
-
-
-def lut_index(frames: np.ndarray) -> np.ndarray:
-    """Per-pixel bin index ((r >> 3) << 10 | (g >> 3) << 5 | b >> 3) of uint8 RGB frames."""
-    f = frames >> (8 - LUT_BITS)
-    return ((f[..., 0].astype(np.int32) << (2 * LUT_BITS)) | (f[..., 1].astype(np.int32) << LUT_BITS)
-            | f[..., 2].astype(np.int32))
-
-
-def nearest_palette(lab: np.ndarray) -> str:
-    """Name of the palette object colour nearest (ΔE76) to one Lab value."""
-    return min(_PALETTE_LAB, key=lambda k: float(np.sum((_PALETTE_LAB[k] - lab) ** 2)))
 
 
 def downscale(frames: np.ndarray, side: int = WORK_SIDE) -> tuple[np.ndarray, float]:
@@ -234,12 +191,6 @@ def _describe(t: int, cls: str, mask: np.ndarray, bins_crop: np.ndarray, x0: int
     )
 
 
-@lru_cache(maxsize=64)
-def _class_lut(colours: tuple[str, ...]) -> np.ndarray:
-    """``ColourDetector.classify`` of every LUT bin, for one set of probe colours."""
-    return ColourDetector.classify(lab_lut(), colours)
-
-
 @DETECTORS.register("colour")
 class ColourDetector:
     """The weight-free default: probe colours in CIE Lab, connected components, descriptors."""
@@ -252,45 +203,45 @@ class ColourDetector:
     @staticmethod
     def classify(lab: np.ndarray, colours: Sequence[str]) -> np.ndarray:
         """Class index of Lab values (..., 3): ``i`` for ``colours[i]``, ``len(colours)`` foreign,
-        -1 scene.  ``detect`` applies it to the 32768 bins of ``lab_lut`` once per colour set."""
-        L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
-        chroma = np.hypot(a, b)
-        refs = [_PALETTE_LAB[c] for c in colours]
-        if not refs:
-            return np.where(chroma >= CHROMA_FOREIGN, 0, -1).astype(np.int16)
-        d2 = np.stack([(W_L * (L - r[0])) ** 2 + (a - r[1]) ** 2 + (b - r[2]) ** 2 for r in refs])
-        near = d2.argmin(axis=0)
-        dmin = np.take_along_axis(d2, near[None], axis=0)[0]
-        tau2 = np.array([min(TAU_MAX, TAU_CHROMA * float(np.hypot(r[1], r[2]))) ** 2 for r in refs],
-                        np.float32)
-        idx = np.where((dmin <= tau2[near]) & (chroma >= CHROMA_MIN), near, -1).astype(np.int16)
-        # Foreign: clearly coloured, yet not a probe colour nor a blend of one with a grey (an
-        # anti-aliased or blurred edge keeps the hue of its colour at lower chroma).
-        blend = np.zeros(L.shape, bool)
-        hue = np.arctan2(b, a)
-        for r in refs:
-            dh = np.abs((hue - math.atan2(r[2], r[1]) + np.pi) % (2 * np.pi) - np.pi)
-            blend |= (dh <= math.radians(BLEND_HUE_DEG)) & (chroma <= 1.15 * float(np.hypot(r[1], r[2])))
-        idx[(idx < 0) & (chroma >= CHROMA_FOREIGN) & ~blend] = len(colours)
-        return idx
+        -1 scene (``bench.metrics.probes.colour.classify``)."""
+        return classify(lab, colours)
 
     def detect(self, frames: np.ndarray, objects: Sequence[ObjectSpec],
-               extra_colours: Sequence[str] = ()) -> DetectionResult:
+               extra_colours: Sequence[str] = (), background: Sequence[str] = ()) -> DetectionResult:
         H = frames.shape[1]
         small, scale = downscale(frames)
         inv = 1.0 / scale
         blurred = np.stack([cv2.GaussianBlur(f, (3, 3), 0) for f in small])
         bins = lut_index(blurred)
-        colours = tuple(dict.fromkeys([o.colour for o in objects] + list(extra_colours)))
-        idx = _class_lut(colours)[bins]
-        min_exp = min((o.expected_area(H) for o in objects), default=0.01 * H * H)
+        keys = list(dict.fromkeys([o.colour for o in objects] + list(extra_colours)))
+        words, groups = list(keys), list(range(len(keys)))
+        for o in objects:
+            for c in o.colours:
+                if (c, keys.index(o.colour)) not in zip(words, groups):
+                    words.append(c)
+                    groups.append(keys.index(o.colour))
+        scene_words = tuple(c for c in dict.fromkeys(background) if c not in words)
+        lut = class_lut(tuple(words), tuple(groups), scene_words)
+        default = 0.01 * H * H
+        min_exp = min((o.expected_area(H) for o in objects), default=default)
+        max_exp = {k: max((o.expected_area(H) for o in objects if o.colour == k), default=min_exp) for k in keys}
+        span = {k: max((o.size * H for o in objects if o.colour == k), default=0.0) * scale for k in keys}
+        big = [max(BG_AREA * max_exp[k], BG_FRAME * H * frames.shape[2]) * scale * scale for k in keys]
+        wanted = {k: sum(o.colour == k for o in objects) or 1 for k in keys}
+        lut = relative_lut(lut, bins, keys, [max_exp[k] * scale * scale for k in keys], wanted)
+        lut = appearance_lut(lut, bins, words, groups, scene_words)
+        idx = lut[bins]
+        keys.append(FOREIGN)
+        big.append(max(BG_AREA * max(max_exp.values(), default=default), BG_FRAME * H * frames.shape[2])
+                   * scale * scale)
+        span[FOREIGN] = 0.0
         min_area = max(4.0, MIN_AREA_FRAC * min_exp * scale * scale)
         min_width = max(2.0 * inv, FOREIGN_WIDTH_FRAC * math.sqrt(min_exp))
         max_rim = RIM_AREA_FRAC * min_exp
-        keys = list(colours) + [FOREIGN]
         T, h, w = idx.shape
         kernel = np.ones((5, 5), np.uint8)
-        near_known = np.stack([cv2.dilate(((f >= 0) & (f < len(colours))).astype(np.uint8), kernel) for f in idx])
+        n_named = len(keys) - 1
+        near_known = np.stack([cv2.dilate(((f >= 0) & (f < n_named)).astype(np.uint8), kernel) for f in idx])
         out: list[list[Detection]] = [[] for _ in range(T)]
         for ci, key in enumerate(keys):
             # one labelling per class for the whole video: frames stacked with a blank row between
@@ -300,16 +251,70 @@ class ColourDetector:
             if not stacked.any():
                 continue
             n, lbl, stats, _ = cv2.connectedComponentsWithStats(stacked.reshape(T * (h + 1), w), connectivity=8)
-            for k in range(1, n):
-                x, y, bw, bh, area = stats[k]
-                if area < min_area:
-                    continue
-                t, y0 = divmod(int(y), h + 1)
-                crop = lbl[y:y + bh, x:x + bw] == k
-                if key == FOREIGN and near_known[t, y0:y0 + bh, x:x + bw][crop].any() and area < max_rim * scale ** 2:
+            for t, parts in _objects_of(stats, n, h, min_area, big[ci], span[key]):
+                crop, x, y, y0 = _union_crop(lbl, stats, parts, h, span[key])
+                area = float(crop.sum())
+                if key == FOREIGN and near_known[t, y0:y0 + crop.shape[0], x:x + crop.shape[1]][crop].any() \
+                        and area < max_rim * scale ** 2:
                     continue  # a compression/anti-aliasing rim of a probe-coloured object
-                d = _describe(t, key, crop, bins[t, y0:y0 + bh, x:x + bw], x, y0, (h, w), inv)
+                d = _describe(t, key, crop, bins[t, y0:y0 + crop.shape[0], x:x + crop.shape[1]], x, y0, (h, w), inv)
                 if key == FOREIGN and d.width < min_width:
                     continue  # a thin fringe between two colours, not an object
                 out[t].append(d)
         return DetectionResult(frames=out, labels=idx, classes=keys, scale=scale)
+
+
+def _objects_of(stats: np.ndarray, n: int, h: int, min_area: float, too_big: float,
+                span: float) -> list[tuple[int, list[int]]]:
+    """(frame, component labels) of each object: components of ``stats`` (stacked frames of
+    height ``h`` + 1) at least ``min_area`` and at most ``too_big`` (larger is background), and
+    pieces within ``PART_GAP`` x ``span`` of each other that fit in ``PART_SPAN`` x ``span``
+    together grouped into one (``span`` 0: no grouping)."""
+    by_t: dict[int, list[int]] = {}
+    for k in range(1, n):
+        area = stats[k, 4]
+        if min_area <= area <= too_big:
+            by_t.setdefault(int(stats[k, 1]) // (h + 1), []).append(k)
+    out: list[tuple[int, list[int]]] = []
+    for t, ks in sorted(by_t.items()):
+        boxes = {k: [stats[k, 0], stats[k, 1], stats[k, 0] + stats[k, 2], stats[k, 1] + stats[k, 3]] for k in ks}
+        groups = [[k] for k in ks]
+        merged = span > 0
+        while merged and len(groups) > 1:
+            merged = False
+            for i in range(len(groups)):
+                for j in range(i + 1, len(groups)):
+                    a = _box(boxes, groups[i])
+                    b = _box(boxes, groups[j])
+                    gap = max(b[0] - a[2], a[0] - b[2], b[1] - a[3], a[1] - b[3], 0)
+                    u = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    if gap <= PART_GAP * span and max(u[2] - u[0], u[3] - u[1]) <= PART_SPAN * span:
+                        groups[i] += groups.pop(j)
+                        merged = True
+                        break
+                if merged:
+                    break
+        out.extend((t, g) for g in groups)
+    return out
+
+
+def _box(boxes: dict[int, list[int]], ks: list[int]) -> list[int]:
+    bs = np.array([boxes[k] for k in ks])
+    return [int(bs[:, 0].min()), int(bs[:, 1].min()), int(bs[:, 2].max()), int(bs[:, 3].max())]
+
+
+def _union_crop(lbl: np.ndarray, stats: np.ndarray, parts: list[int], h: int, span: float
+                ) -> tuple[np.ndarray, int, int, int]:
+    """Mask crop of the union of ``parts`` (gaps between several pieces closed), its left column,
+    stacked top row and in-frame top row."""
+    x0 = int(min(stats[k, 0] for k in parts))
+    y = int(min(stats[k, 1] for k in parts))
+    x1 = int(max(stats[k, 0] + stats[k, 2] for k in parts))
+    y1 = int(max(stats[k, 1] + stats[k, 3] for k in parts))
+    crop = np.isin(lbl[y:y1, x0:x1], parts) if len(parts) > 1 else lbl[y:y1, x0:x1] == parts[0]
+    if len(parts) > 1:
+        r = max(1, int(math.ceil(PART_GAP * span / 2)))
+        pad = np.pad(crop.astype(np.uint8), r)
+        closed = cv2.morphologyEx(pad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2))
+        crop = closed[r:-r, r:-r] > 0
+    return crop, x0, y, y % (h + 1)

@@ -11,7 +11,7 @@ with sigma_v = sigma / sqrt(10) the noise of a 5-point slope fit given position 
 (sum of squared centred times is 10), and 10 % of the peak speed for the sampling of a
 decelerating motion.  The check starts at the first frame the object moves (speed
 >= 0.005 H per frame), so a push or release is not counted as a gain; an object that never moves
-is a set-up failure (no slide to judge).
+fails, r = 2 (the slide the probe expects never happens).
 
 Kinetic friction decelerates at a steady rate (mu g), so the object may not halt from speed in
 one frame.  With d_t the per-frame step lengths over consecutive fully visible frames, the stop
@@ -37,19 +37,21 @@ import numpy as np
 
 from bench.metrics.base import METRICS, MetricSpec, MetricValue
 from bench.metrics.probes.analysis import Analysis, ObjectTrack
-from bench.metrics.probes.base import ProbeCheck, result, setup_failed
+from bench.metrics.probes.base import ProbeCheck, result
 from bench.metrics.probes.kinematics import speeds
 
 PEAK_FRAC = 0.1
 NOISE_K = 3.0
 MOVING_FRAC = 0.005
+#: r of an expected slide that never happens.
+NEVER_R = 2.0
 STOP_FRAC = 0.15
 
 
 @METRICS.register("probe.friction")
 class FrictionCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.friction", version="2", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.friction", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Speed from 5-frame linear fits; rise above the running minimum / (0.1 v_max + "
                     "3 sigma_v + 0.05 px); last step before a stop / (2 median deceleration + 0.1 max step + "
@@ -68,7 +70,7 @@ class FrictionCheck(ProbeCheck):
         ts, v, sigma = speeds(obj)
         moving = np.nonzero(v >= MOVING_FRAC * a.H)[0]
         if not len(moving):
-            return setup_failed(f"{name} never moves, so its deceleration cannot be judged")
+            return result(NEVER_R, f"{name} never moves, though the prompt says it slides or rolls and slows down")
         ts, v = ts[moving[0]:], v[moving[0]:]
         tol = PEAK_FRAC * float(v.max()) + NOISE_K * sigma / math.sqrt(10) + 0.05
         rise = v - np.minimum.accumulate(v)

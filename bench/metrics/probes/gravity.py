@@ -133,7 +133,7 @@ def _sign_r(sn: float, tstat: float | None, g: str) -> float:
 @METRICS.register("probe.gravity")
 class GravityCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.gravity", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.gravity", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Flight segments fitted with one shared curvature y = c2 tau^2 + b_k tau + c_k; "
                     "a = 2 c2 must have the sign of expect.gravity with t >= 3 and sagitta a D^2/8 >= 0.005 H "
@@ -189,8 +189,8 @@ class GravityCheck(ProbeCheck):
             spans = ", ".join(frame_span(*sp) for sp in fit.spans)
             direction = "downward" if fit.accel > 0 else "upward"
             stat = f", t = {tstat:.1f}" if tstat is not None else ""
-            if r_sign >= r_fit:
-                worst = r_sign
+            if r_sign >= r_fit or r_fit <= 1:   # a pass reads as what the motion does
+                worst = max(r_sign, r_fit)
                 why = (f"{obj.name} accelerates {direction} ({fit.accel:+.2f} px/frame²{stat}; sagitta "
                        f"{100 * sn:+.1f} % of the frame height) in {spans}; expected gravity '{g}'")
             else:

@@ -29,6 +29,13 @@ median), except where objects sit in most frames.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+#: A row is a surface band when static cover spans this fraction of the frame's width.
+BAND_FRAC = 0.85
+#: A band pixel within this many cover thresholds of its row's grey shows the surface itself.
+SURFACE_DELTA = 2.0
+#: Frames (evenly spaced) the temporal median of the surface map is taken over.
+SURFACE_FRAMES = 12
 from functools import cached_property
 
 import cv2
@@ -45,6 +52,17 @@ class SceneMap:
     backdrop: np.ndarray        # (T,) backdrop grey of each frame
     delta: float
     scale: float
+    surface: np.ndarray | None = None        # bool (h, w): ground/wall bands (see ``surfaces``)
+    surface_level: np.ndarray | None = None  # (h,) grey of each band row, relative to the backdrop
+
+    def occluding(self, t: int) -> np.ndarray:
+        """Cover at ``t`` that may stand in front of an object: cover less the surface bands
+        where they show their own grey (a floor seen behind an object is not an occluder; an
+        occluder moving across the floor still is)."""
+        if self.surface is None or not self.surface.any():
+            return self.cover[t]
+        rel = self.grey[t].astype(np.float32) - self.backdrop[t] - self.surface_level[:, None]
+        return self.cover[t] & ~(self.surface & (np.abs(rel) <= SURFACE_DELTA * self.delta))
 
     @cached_property
     def static_cover(self) -> np.ndarray:
@@ -80,13 +98,16 @@ class SceneMap:
         if not m.any():
             return 0.0, inside
         s = self.scale
-        cover = self.cover[t]
+        cover = self.occluding(t)
         if own is not None:
             x0, y0, x1, y1 = own
             cover = cover.copy()
             r0, r1 = max(int(y0 * s) - 2, 0), max(int(np.ceil(y1 * s)) + 2, 0)
             c0, c1 = max(int(x0 * s) - 2, 0), max(int(np.ceil(x1 * s)) + 2, 0)
-            cover[r0:r1, c0:c1] |= self.static_cover[r0:r1, c0:c1]
+            static = self.static_cover[r0:r1, c0:c1]
+            if self.surface is not None:
+                static = static & ~self.surface[r0:r1, c0:c1]
+            cover[r0:r1, c0:c1] |= static
         hidden = cover & m
         for x0, y0, x1, y1 in boxes:
             r0, r1, c0, c1 = int(y0 * s), int(np.ceil(y1 * s)), int(x0 * s), int(np.ceil(x1 * s))
@@ -150,4 +171,29 @@ def build_scene(frames_small: np.ndarray, labels: np.ndarray, scale: float) -> S
     opening = np.ones((3, 3), np.uint8)
     cover = np.stack([cv2.morphologyEx(c.astype(np.uint8), cv2.MORPH_OPEN, opening)
                       for c in (near > delta) & ~grown]) > 0
-    return SceneMap(cover=cover, grey=grey, grown=grown, backdrop=backdrop, delta=delta, scale=scale)
+    surface, level = surfaces(grey, backdrop, grown, delta)
+    return SceneMap(cover=cover, grey=grey, grown=grown, backdrop=backdrop, delta=delta, scale=scale,
+                    surface=surface, surface_level=level)
+
+
+def surfaces(grey: np.ndarray, backdrop: np.ndarray, grown: np.ndarray, delta: float
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Ground and wall bands of the temporal median frame: rows where static cover spans at
+    least ``BAND_FRAC`` of the width (a floor seen in perspective, a table top, a far wall),
+    and in them the pixels within ``SURFACE_DELTA`` x delta of the row's median grey.  Objects
+    stand in front of such a band, so it is never an occluder (``SceneMap.occluding``); a screen
+    standing on the floor differs from the floor's grey and stays one.  Returns the (h, w) mask
+    and each row's grey relative to the backdrop."""
+    step = max(1, len(grey) // SURFACE_FRAMES)   # a static map needs no more than ~12 frames
+    med = np.median(grey[::step].astype(np.float32) - backdrop[::step, None, None], axis=0)
+    static = (np.abs(med) > delta) | (grown[::step].mean(axis=0) >= 0.5)
+    rows = static.mean(axis=1) >= BAND_FRAC
+    level = np.zeros(med.shape[0], np.float32)
+    surface = np.zeros(med.shape, bool)
+    for y in np.nonzero(rows)[0]:
+        sel = static[y] & (np.abs(med[y]) > delta)
+        if sel.sum() < 2:
+            continue
+        level[y] = float(np.median(med[y, sel]))
+        surface[y] = sel & (np.abs(med[y] - level[y]) <= SURFACE_DELTA * delta)
+    return surface, level

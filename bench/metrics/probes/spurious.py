@@ -83,7 +83,7 @@ def _pieces_merged(ds: list[Detection], diam: float, area: float) -> int:
 @METRICS.register("probe.spurious")
 class SpuriousCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.spurious", version="2", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.spurious", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Frames with an unexplained disappearance (object missing over bare backdrop), "
                     "appearance, fusion, fission/duplicate or foreign object (>= 2 frames for blobs); "
@@ -147,7 +147,7 @@ class SpuriousCheck(ProbeCheck):
                     open_t.append(t)
             if open_t:
                 spans = ", ".join(frame_span(i, j) for i, j in runs(np.isin(np.arange(a.T), open_t)))
-                out.append((f"{obj.name} vanishes in the open in {spans} (bare backdrop where it should be)", open_t))
+                out.append((f"{obj.name} vanishes in the open in {spans} (nothing stands in front of the place where it should be)", open_t))
             if fused_t and not returns:
                 out.append((f"{obj.name} fuses with {partner} from frame {fused_t[0]} on", fused_t))
         return out

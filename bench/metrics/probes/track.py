@@ -15,9 +15,14 @@ the search radius, which widens with the gap (an object hidden longer may be far
 prediction).  Pairs beyond the gate are not linked; unmatched detections start new tracks.
 
 Binding: each named object of a class takes, by a second Hungarian assignment, one of the tracks
-that start in the set-up window (the first quarter of the video), on a size prior
-|log(A / A_expected)|, with small preferences for longer and earlier tracks (-0.01 per frame
-seen, +0.02 per frame of late start).  Tracks that start later are appended to the named object whose chain
+that start in the set-up window (the first quarter of the video), on the probe's layout and
+motion first and a size prior |log(A / A_expected)| last, with small preferences for longer and
+earlier tracks (-0.01 per frame seen, +0.02 per frame of late start).  Look-alikes (same
+colour, same size) are told apart as a person reads the probe: a name with a position word
+("left", "middle", "right", "top", "bottom", "front", "back") takes the track at that rank of the
+first position among the class (``LAYOUT_COST`` per rank off), and an object the probe says
+moves (``moving``: decelerate, bounce, collision, occlusion, cross, leaves_frame) or rests (``at_rest``) takes a
+track that does (``MOTION_COST`` when not; moving = travels more than 0.05 H).  Tracks that start later are appended to the named object whose chain
 has ended before they start and whose extrapolated position is nearest (the same object after
 an occlusion or a teleport); tracks that overlap every chain in time are *extra* components
 (duplicates, fission pieces, unnamed objects of the same colour).
@@ -97,10 +102,39 @@ def associate(frames: list[list[Detection]], cls: str, height: int) -> list[Trac
     return tracks
 
 
-def bind(tracks: list[Track], objects: list[ObjectSpec], height: int, setup_frames: int
-         ) -> tuple[dict[str, list[Track]], list[Track]]:
+#: Position words in names: (axis, rank from 0 = least to 1 = most) of the first position.
+POSITION_WORDS = {"left": (0, 0.0), "middle": (None, 0.5), "centre": (None, 0.5), "center": (None, 0.5),
+                  "right": (0, 1.0), "top": (1, 0.0), "upper": (1, 0.0), "bottom": (1, 1.0),
+                  "lower": (1, 1.0), "back": (1, 0.0), "front": (1, 1.0)}
+LAYOUT_COST, MOTION_COST = 2.0, 3.0
+MOVES_FRAC = 0.05
+
+
+def _layout_cost(o: ObjectSpec, k: Track, early: list[Track], n_named: int) -> float:
+    """Cost of naming ``k`` by ``o``'s position word (0 without one): the object's rank in the
+    word's axis, against the track's rank among the early tracks (both in [0, 1])."""
+    words = [POSITION_WORDS[w] for w in o.name.lower().replace("-", " ").split() if w in POSITION_WORDS]
+    if not words or n_named < 2:
+        return 0.0
+    axis, want = words[0]
+    if axis is None:  # "middle": nearest the middle in x
+        axis = 0
+    pos = sorted(float(e.dets[e.start].xy[axis]) for e in early)
+    mine = float(k.dets[k.start].xy[axis])
+    rank = pos.index(mine) / max(len(pos) - 1, 1)
+    return LAYOUT_COST * abs(rank - want) * (len(pos) - 1) / max(n_named - 1, 1)
+
+
+def _travel(k: Track) -> float:
+    xy = np.array([d.xy for d in k.dets.values()])
+    return float(np.max(np.linalg.norm(xy - xy[0], axis=1)))
+
+
+def bind(tracks: list[Track], objects: list[ObjectSpec], height: int, setup_frames: int,
+         roles: dict[str, str] | None = None) -> tuple[dict[str, list[Track]], list[Track]]:
     """Chains of tracks per named object (all of one class), and the extra tracks.
 
+    ``roles``: name -> "moving" | "at_rest" (what the probe says the object does).
     Returns ``({name: [track, ...] in time order}, extras)``; a name with an empty list was not
     found in the set-up window.
     """
@@ -110,9 +144,14 @@ def bind(tracks: list[Track], objects: list[ObjectSpec], height: int, setup_fram
         cost = np.zeros((len(objects), len(early)))
         for i, o in enumerate(objects):
             exp = o.expected_area(height)
+            role = (roles or {}).get(o.name)
             for j, k in enumerate(early):
                 area = float(np.median([d.area for d in k.dets.values()]))
                 cost[i, j] = abs(math.log(max(area, 1.0) / exp)) - 0.01 * len(k.dets) + 0.02 * k.start
+                cost[i, j] += _layout_cost(o, k, early, len(objects))
+                if len(objects) > 1 and role is not None:
+                    moves = _travel(k) > MOVES_FRAC * height
+                    cost[i, j] += MOTION_COST * (moves != (role == "moving"))
         rows, cols = linear_sum_assignment(cost)
         for i, j in zip(rows, cols):
             chains[objects[i].name].append(early[j])
