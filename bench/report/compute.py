@@ -96,7 +96,8 @@ def validated_checks(validity: pd.DataFrame | None, rules: dict[str, Any]) -> pd
     The validity table (``bench.validity``) has one row per (metric, violation).  A metric is
     validated when
 
-    - the table's own ``valid`` column says so (any true row), if it has one; otherwise
+    - the table's own ``valid`` column says so (any true row; with a ``world`` column, any true
+      row in every world of the table), if it has one; otherwise
     - its best ``detection_rate`` over violations reaches ``rules["min_detection"]`` (probe
       checks: the share of violated videos whose *verdict* is not pass — what the pass rate
       uses), or, without that column, its best ``auroc`` reaches ``rules["min_auroc"]``;
@@ -114,7 +115,13 @@ def validated_checks(validity: pd.DataFrame | None, rules: dict[str, Any]) -> pd
                              if "detection_rate" in v else np.nan)
     out["max_nuisance_fpr"] = g["_fpr"].max()
     if "valid" in v:
-        ok = v["valid"].map(lambda x: str(x).strip().lower() in ("1", "true", "yes")).groupby(v["metric"]).any()
+        flag = v["valid"].map(lambda x: str(x).strip().lower() in ("1", "true", "yes"))
+        if "world" in v and v["world"].notna().any():
+            # valid in every world of the table (the 3-D and the 2-D oracle world)
+            per = flag.groupby([v["metric"], v["world"]]).any().unstack("world")
+            ok = per.fillna(False).astype(bool).all(axis=1)
+        else:
+            ok = flag.groupby(v["metric"]).any()
     else:
         if "detection_rate" in v:
             ok = out["best_detection"] >= float(rules.get("min_detection", 0.8))
