@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -39,6 +40,10 @@ class PerspectiveCamera:
 
     def axes(self) -> np.ndarray:
         """(3, 3) rows: camera right, down, forward in world coordinates (= R)."""
+        return self._axes
+
+    @cached_property
+    def _axes(self) -> np.ndarray:
         f = np.subtract(self.target, self.eye)
         f = f / np.linalg.norm(f)
         r = np.cross(f, [0.0, 0.0, 1.0])

@@ -85,8 +85,11 @@ def _pose_frame(stage: Stage, scene, i: int, pos3, quat, exists, rgb, mix, new_s
 
 def draw3d(probe: dict[str, Any], scene, sim: Sim3D, look: Look, cams: list[PerspectiveCamera],
            lights: list[dict], times: np.ndarray, fps: float, seed: int, k: int,
-           rng: np.random.Generator) -> tuple[np.ndarray, Truth3D]:
-    """Render the simulated world at video ``times`` (one camera and light per frame)."""
+           rng: np.random.Generator, images: bool = True) -> tuple[np.ndarray | None, Truth3D]:
+    """Render the simulated world at video ``times`` (one camera and light per frame).
+
+    ``images=False``: no frames (None) and empty masks, only the kinematic truth (what a
+    violation record compares)."""
     ed = sim.edits
     wt = ed.clock(times)
     pos3, quat, vel3 = sim.sample3(wt)
@@ -103,6 +106,9 @@ def draw3d(probe: dict[str, Any], scene, sim: Sim3D, look: Look, cams: list[Pers
     background = np.zeros((T, H, W), np.float32)
     occ_c = np.stack([o.path.at(wt) for o in scene.occluders]) if scene.occluders else np.zeros((0, T, 2))
     bob_idx = [p.actor for p in scene.pendulums]
+    if not images:
+        return None, _truth(probe, scene, sim, cams, times, wt, pos3, vel3, exists, opacity, colour, shape, rgb,
+                            mix, visible, amodal, background, occ_c, fps, seed, k, look)
     stage = Stage(scene, look, H, W)
     colours: dict[int, tuple] = {}
     try:

@@ -87,12 +87,13 @@ def render_probe3d(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FR
     cams = camera_path(nspec if render_3d_nuisance else None, cam0, scene.view, frames)
     lights = lighting(nspec if render_3d_nuisance else None, look, frames)
 
-    def draw(s):
-        return draw3d(probe, scene, s, look, cams, lights, times, fps, seed, k, rng_for(seed, k, pid, salt="noise"))
+    def draw(s, images=True):
+        return draw3d(probe, scene, s, look, cams, lights, times, fps, seed, k, rng_for(seed, k, pid, salt="noise"),
+                      images=images)
 
     pixels, truth = draw(sim)
     if record is not None:
-        clean_truth = truth if sim is clean else draw(clean)[1]
+        clean_truth = truth if sim is clean else draw(clean, images=False)[1]
         objects, changed = _changed(clean_truth, truth)
         record["frames"] = effect.frame_range(times) if effect and changed else []
         record["objects"] = objects

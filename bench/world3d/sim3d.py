@@ -342,10 +342,8 @@ class _Runner:
 
 def simulate3d(scene: Scene, edits: Edits, end: float, clean: Sim3D | None = None) -> Sim3D:
     """Simulate ``scene`` with ``edits`` until ``end`` seconds (see the module docstring)."""
-    client = pb.connect(pb.DIRECT)
-    try:
-        r = _Runner(scene, edits, end, clean, client)
-        r.run()
-    finally:
-        pb.disconnect(client)
+    from bench.world3d.render3d import client as get_client
+
+    r = _Runner(scene, edits, end, clean, get_client("sim"))
+    r.run()
     return Sim3D(scene, edits, end, r.pos, r.quat, r.vel, r.angvel, r.events)
