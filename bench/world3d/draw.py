@@ -24,6 +24,9 @@ from bench.world3d.look import Look
 from bench.world3d.render3d import AWAY, Stage, add_noise, amodal_mask, blur_mix, posed_points
 from bench.world3d.sim3d import Sim3D
 
+#: Largest motion of an object during the blur exposure, in its projected radii.
+SMEAR = 0.7
+
 
 @dataclass
 class Truth3D(Truth):
@@ -83,6 +86,25 @@ def _pose_frame(stage: Stage, scene, i: int, pos3, quat, exists, rgb, mix, new_s
     return shown
 
 
+def _second_exposure(sim: Sim3D, scene, cam: PerspectiveCamera, t: float, fps: float, pos: np.ndarray,
+                     shown: list[int]) -> tuple[tuple, list[int]]:
+    """The blur sample: the world at ``t - e`` (e = half a frame interval, shortened so that no
+    object moves more than ``SMEAR`` of its projected radius: two overlapping samples read as a
+    smear, two apart as a ghost), and the body ids that move more than half a pixel in it."""
+    e = 0.5 / fps
+    here, depth = cam.project(pos)
+    for _ in range(2):
+        early = sim.sample3(np.array([max(t - e, 0.0)]))
+        d = np.linalg.norm(cam.project(early[0][:, 0])[0] - here, axis=-1)
+        r = np.array([cam.focal * a.half for a in scene.actors]) / np.maximum(depth, 1e-9)
+        worst = max([d[a] / r[a] for a in range(len(shown)) if shown[a] >= 0] + [0.0])
+        if worst <= SMEAR:
+            break
+        e *= SMEAR / worst
+    moving = [shown[a] for a in range(len(shown)) if shown[a] >= 0 and d[a] > 0.5]
+    return early, moving
+
+
 def draw3d(probe: dict[str, Any], scene, sim: Sim3D, look: Look, cams: list[PerspectiveCamera],
            lights: list[dict], times: np.ndarray, fps: float, seed: int, k: int,
            rng: np.random.Generator, images: bool = True) -> tuple[np.ndarray | None, Truth3D]:
@@ -93,7 +115,6 @@ def draw3d(probe: dict[str, Any], scene, sim: Sim3D, look: Look, cams: list[Pers
     ed = sim.edits
     wt = ed.clock(times)
     pos3, quat, vel3 = sim.sample3(wt)
-    early = sim.sample3(np.maximum(wt - 0.5 / fps, 0.0))
     N, T, H, W = len(scene.actors), len(times), cams[0].height, cams[0].width
     exists = np.stack([ed.exists(a, wt) for a in range(N)]) if N else np.zeros((0, T), bool)
     opacity = np.ones((N, T))
@@ -125,10 +146,10 @@ def draw3d(probe: dict[str, Any], scene, sim: Sim3D, look: Look, cams: list[Pers
                     al = opacity[a, i]
                     img = np.rint(al * img + (1 - al) * gone.rgb).astype(np.uint8)
                     stage.pose(shown[a], pos3[a, i], quat[a, i])
-            moving = [shown[a] for a in range(N) if shown[a] >= 0 and
-                      np.abs(cam.project(pos3[a, i])[0] - cam.project(early[0][a, i])[0]).max() > 0.5]
+            early, moving = _second_exposure(sim, scene, cam, wt[i], fps, pos3[:, i], shown)
             if moving:
-                _pose_frame(stage, scene, i, early[0], early[1], exists, rgb, mix, new_shape, colours)
+                _pose_frame(stage, scene, 0, early[0], early[1], exists[:, i:i + 1], rgb[:, i:i + 1],
+                            mix[:, i:i + 1], new_shape, colours)
                 img = blur_mix(shot.__class__(img, shot.seg), stage.shoot(cam, lights[i], shadow=False), moving)
             frames[i] = img
             background[i] = shot.seg == stage.wall
