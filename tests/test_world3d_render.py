@@ -96,3 +96,16 @@ def test_sampled_suite_probes_render_in_3d(i: int) -> None:
         pytest.skip("fewer probes")
     v, t = render_probe3d(probes[i], 0, frames=6, size=24)
     assert v.frames.shape == (6, 24, 24, 3) and len(t.names) == len(probes[i]["objects"])
+
+
+def test_first_frame_switch_takes_the_3d_world() -> None:
+    import hashlib
+
+    from bench.generators.diffusion.adapter import first_frame
+
+    img, prov = first_frame(occlusion(), 4, 32, 32, world="3d")
+    want = resolve("oracle3d").generate(occlusion(), 4, {"height": 32, "width": 32, "frames": 2}).frames[0]
+    assert prov["world"] == "3d" and prov["source"] == "oracle3d"
+    assert prov["sha256"] == hashlib.sha256(want.tobytes()).hexdigest()
+    with pytest.raises(UserError):
+        first_frame(occlusion(), 4, 32, 32, world="4d")
