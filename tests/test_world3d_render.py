@@ -15,7 +15,7 @@ from bench.world.truth import Truth
 from bench.world3d import ALL_NUISANCES, NUISANCES3D, render_probe3d
 from tests.test_world_probes import cup, occlusion, pendulum
 
-KW = {"frames": 16, "size": 48}
+KW = {"frames": 16, "size": 32}
 ROOT = Path(__file__).resolve().parents[1]
 
 

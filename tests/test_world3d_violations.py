@@ -11,7 +11,7 @@ from bench.world3d import applicable3d, render_probe3d
 from tests.test_world_probes import drop, occlusion, sweep
 from tests.test_world_violations import CASES, diff
 
-KW = {"frames": 24, "size": 48}
+KW = {"frames": 24, "size": 32}
 
 
 def render(p: dict, violation: str | None = None, seed: int = 5):
