@@ -21,10 +21,10 @@ def test_cpu_profile_runs_both_worlds_with_fewer_3d_probes() -> None:
         assert kinds["clean"] == 1 and kinds["violation"] >= 15 and kinds["nuisance"] >= 7
     assert {"oracle3d~pan", "oracle3d~light", "oracle3d~retexture"} <= set(models)
     suites = [load_suite(s) for s in cfg["suites"]]
-    jobs = plan(["oracle", "oracle3d"], suites, 1, 0, per_category=cfg["per_category"])
+    jobs = plan(["oracle", "oracle3d", "oracle3d~pan"], suites, 1, 0, per_category=cfg["per_category"])
     per = collections.Counter(j.model for j in jobs)
     cats = {(s.name, p["category"]) for s in suites for p in s.probes}
-    assert per["oracle"] == 3 * len(cats) > per["oracle3d"] == 2 * len(cats)
+    assert per["oracle"] == 3 * len(cats) > per["oracle3d"] == 2 * len(cats) > per["oracle3d~pan"] == len(cats)
 
 
 def test_per_category_patterns() -> None:
