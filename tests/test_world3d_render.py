@@ -109,3 +109,15 @@ def test_first_frame_switch_takes_the_3d_world() -> None:
     assert prov["sha256"] == hashlib.sha256(want.tobytes()).hexdigest()
     with pytest.raises(UserError):
         first_frame(occlusion(), 4, 32, 32, world="4d")
+
+
+@pytest.mark.parametrize("name", ["fps", "resize", "shake"])
+def test_geometric_nuisances_keep_the_cameras_projecting_the_truth(name: str) -> None:
+    _, t = render_probe3d(occlusion(), 3, nuisance=name, **KW)
+    e = t.extra
+    assert len(e["intrinsics"]) == t.T == len(e["position3d"][0])
+    for i in range(t.T):
+        K, Rt = np.array(e["intrinsics"][i]), np.array(e["extrinsics"][i])
+        X = np.array(list(e["position3d"][0][i]) + [1.0])
+        uv = K @ (Rt @ X)
+        assert np.allclose(uv[:2] / uv[2], t.pixel[0, i], atol=1e-6)

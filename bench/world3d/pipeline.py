@@ -102,7 +102,9 @@ def render_probe3d(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FR
                                 "prompt": probe.get("prompt", ""), "seed": int(seed), "k": int(k),
                                 "violation": record})
     if nspec is not None and not render_3d_nuisance:
+        W0 = truth.width
         video, truth = apply_nuisance(*nspec, video, truth, nrng)
+        truth.extra = _follow_nuisance(truth.extra, truth.nuisance, truth.width / W0)
         video.provenance["violation"] = truth.violation
     elif nspec is not None:
         spec = NUISANCES3D[nspec[0]]
@@ -110,6 +112,32 @@ def render_probe3d(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FR
                           "params": {"look": look.to_dict()}}
     video.provenance["nuisance"] = truth.nuisance
     return video, truth
+
+
+def _follow_nuisance(extra: dict, record: dict, scale: float) -> dict:
+    """The 3-D extras after a post-render nuisance: per-frame lists re-indexed (fps), cameras
+    scaled (resize: K' = diag(s, s, 1) K with the principal point (c + 0.5) s - 0.5) or shifted
+    (shake: the principal point moves with the frame)."""
+    out = dict(extra)
+    name, params = record["name"], record["params"]
+    if name == "fps":
+        idx = params["source_frames"]
+        for key in ("position3d", "m_per_px", "depth"):
+            out[key] = [[row[i] for i in idx] for row in extra[key]]
+        for key in ("depth_order", "intrinsics", "extrinsics"):
+            out[key] = [extra[key][i] for i in idx]
+    elif name == "resize":
+        Ks = np.asarray(extra["intrinsics"], np.float64)
+        Ks[:, 0, 0] *= scale
+        Ks[:, 1, 1] *= scale
+        Ks[:, :2, 2] = (Ks[:, :2, 2] + 0.5) * scale - 0.5
+        out["intrinsics"] = Ks.tolist()
+        out["m_per_px"] = [[None if v is None else v / scale for v in row] for row in extra["m_per_px"]]
+    elif name == "shake":
+        Ks = np.asarray(extra["intrinsics"], np.float64)
+        Ks[:, :2, 2] += np.asarray(params["offsets"], np.float64)
+        out["intrinsics"] = Ks.tolist()
+    return out
 
 
 def applicable3d(probe: dict[str, Any], violation: str) -> tuple[bool, str]:
