@@ -78,3 +78,14 @@ def test_bodies_in_other_layers_pass_each_other() -> None:
     sim = simulate3d(load_scene(p), Edits(), 2.0)
     assert not [e for e in sim.events if e.kind == "collision"]
     assert sim.pos[0, -1, 0] > 3.5 and sim.pos[1, -1, 0] < 1.5
+
+
+def test_pendulum_follows_the_exact_solution() -> None:
+    from bench.world.physics import simulate
+    from tests.test_world_probes import pendulum
+
+    scene = load_scene(pendulum())                        # L = 2.5 m, 0.8 rad: far from small-angle
+    t = np.linspace(0.0, 3.0, 31)
+    a = simulate3d(scene, Edits(), 3.0).sample(t)[0][0]
+    b = simulate(scene, Edits(), 3.0).sample(t)[0][0]     # Jacobi elliptic closed form
+    assert np.abs(a - b).max() < 0.01 * 2.5
