@@ -45,21 +45,19 @@ def parse_name(name: str, family: str = FAMILY, nuisance_parser: Any = parse_nui
 
     ``family``, ``nuisance_parser`` and ``nuisances`` let the 3-D world (``oracle3d``) share
     this grammar with its own nuisance list."""
-    def _grammar() -> str:  # noqa: F811 - the family's own grammar in every message
-        return globals()["_grammar"](family, nuisances)
-
+    grammar = _grammar(family, nuisances)
     if not name.startswith(family) or (name[len(family):len(family) + 1] not in ("", "+", "~")):
-        raise UserError(f"{name!r} is not an {family} model name ({_grammar()})")
+        raise UserError(f"{name!r} is not an {family} model name ({grammar})")
     rest = name[len(family):]
     vpart, _, npart = rest.partition("~")
     if "~" in npart or "+" in npart or (vpart and not vpart.startswith("+")) or vpart.count("+") > 1 \
             or (not npart and rest.endswith("~")):
-        raise UserError(f"malformed oracle model name {name!r} ({_grammar()})")
+        raise UserError(f"malformed {family} model name {name!r} ({grammar})")
     try:
         violation = parse_violation(vpart[1:]) if vpart else None
         nuisance = nuisance_parser(npart) if npart else None
     except ValueError as e:
-        raise UserError(f"model {name!r}: {e} ({_grammar()})") from None
+        raise UserError(f"model {name!r}: {e} ({grammar})") from None
     return violation, nuisance
 
 
