@@ -9,7 +9,8 @@ suites: [physics, permanence, identity]
 models: [oracle, "oracle+vanish:1.0"]   # generator names (see `bench models`)
 samples: 2                # samples (seeds) per probe
 limit: null               # first N probes of each suite (null = all)
-per_category: 3           # first N probes of each category (null = all); applied before limit
+per_category: 3           # first N probes of each category (null = all); applied before limit;
+                          # or per model name pattern: {"oracle3d*": 2, "*": 3} (first match)
 workers: 2                # local worker processes for generate + score (ranks of one run)
 seed: 20261121            # global seed; per-job seeds derive from it
 settings: {frames: 24, size: 128}        # generation settings passed to every generator
@@ -35,7 +36,7 @@ KEYS = {
     "name": str, "suites": list, "models": list, "samples": int, "limit": (int, type(None)),
     "seed": int, "settings": dict, "metrics": (list, type(None)), "reference": (str, dict, type(None)),
     "report": dict, "validate": bool, "validate_settings": dict, "description": str,
-    "skipped": list, "model_settings": dict, "per_category": (int, type(None)), "workers": int,
+    "skipped": list, "model_settings": dict, "per_category": (int, type(None), dict), "workers": int,
     "provenance_study": dict,
 }
 REQUIRED = ("suites", "models", "samples", "seed")

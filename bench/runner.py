@@ -77,18 +77,33 @@ def select_probes(suite: Suite, limit: int | None = None, per_category: int | No
     return probes[:limit] if limit else probes
 
 
+def per_category_for(model: str, per_category: int | dict[str, int] | None) -> int | None:
+    """``per_category`` for ``model``: the int itself, or the value of the first fnmatch pattern of
+    a ``{pattern: n}`` mapping that matches the model name (None: every probe)."""
+    if not isinstance(per_category, dict):
+        return per_category
+    import fnmatch
+
+    for pat, n in per_category.items():
+        if fnmatch.fnmatchcase(model, str(pat)):
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise UserError(f"per_category[{pat!r}] must be an integer >= 1, got {n!r}")
+            return n
+    return None
+
+
 def plan(models: list[str], suites: list[Suite], samples: int, global_seed: int,
-         limit: int | None = None, per_category: int | None = None) -> list[Job]:
+         limit: int | None = None, per_category: int | dict[str, int] | None = None) -> list[Job]:
     if samples < 1:
         raise UserError(f"--samples must be >= 1, got {samples}")
     if limit is not None and limit < 1:
         raise UserError(f"--limit must be >= 1, got {limit}")
-    if per_category is not None and per_category < 1:
+    if isinstance(per_category, int) and per_category < 1:
         raise UserError(f"per_category must be >= 1, got {per_category}")
     jobs = []
     for m in models:
         for s in suites:
-            for p in select_probes(s, limit, per_category):
+            for p in select_probes(s, limit, per_category_for(m, per_category)):
                 for k in range(samples):
                     jobs.append(Job(m, s.name, p["id"], k, derive_seed(global_seed, s.name, p["id"], k)))
     jobs.sort(key=lambda j: j.key)

@@ -44,13 +44,24 @@ import pandas as pd
 
 from bench.atomic import atomic_path, write_text
 
-_VIOL = re.compile(r"^oracle\+([A-Za-z0-9_]+)(?::([0-9.]+))?$")
-_NUIS = re.compile(r"^oracle~([A-Za-z0-9_]+)(?::([0-9.]+))?$")
+_VIOL = re.compile(r"^oracle(?:3d)?\+([A-Za-z0-9_]+)(?::([0-9.]+))?$")
+_NUIS = re.compile(r"^oracle(?:3d)?~([A-Za-z0-9_]+)(?::([0-9.]+))?$")
+#: The oracle world of a model name: its clean model and the ``world`` column's value.
+WORLDS = {"3d": "oracle3d", "2d": "oracle"}
+
+
+def variant_world(model: str) -> str | None:
+    """"3d" for the 3-D oracle world's models (``oracle3d...``), "2d" for the 2-D world's, else None."""
+    if model == "oracle3d" or model.startswith(("oracle3d+", "oracle3d~")):
+        return "3d"
+    if model == "oracle" or model.startswith(("oracle+", "oracle~")):
+        return "2d"
+    return None
 
 
 def parse_variant(model: str) -> tuple[str, str | None, float | None]:
-    """('clean'|'violation'|'nuisance'|'other', name, magnitude)."""
-    if model == "oracle":
+    """('clean'|'violation'|'nuisance'|'other', name, magnitude), for either world."""
+    if model in WORLDS.values():
         return "clean", None, None
     m = _VIOL.match(model)
     if m:
@@ -98,8 +109,21 @@ def _flagged(values: np.ndarray, thr: float, higher_is_better: bool) -> np.ndarr
 
 def validity_tables(scores: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Compute the matrix from a run's scores and manifest.  Returns ``matrix`` (one row per
-    (metric, violation)), ``dose`` (per magnitude) and ``nuisance`` (per (metric, nuisance))."""
+    (world, metric, violation)), ``dose`` (per magnitude) and ``nuisance`` (per (world, metric,
+    nuisance)); ``world`` is "3d" or "2d" (``variant_world``), 3-D rows first."""
     ok = scores[(scores["status"] == "ok") & scores["value"].notna()].copy()
+    ok["world"] = ok["model"].map(variant_world)
+    ok = ok[ok["world"].notna()]
+    parts = [_world_tables(ok[ok["world"] == w], manifest, w, WORLDS[w]) for w in WORLDS if (ok["world"] == w).any()]
+    if not parts:
+        return {"matrix": pd.DataFrame(), "dose": pd.DataFrame(), "nuisance": pd.DataFrame()}
+    out = {k: pd.concat([p[k] for p in parts], ignore_index=True) for k in ("matrix", "dose", "nuisance")}
+    return out
+
+
+def _world_tables(ok: pd.DataFrame, manifest: pd.DataFrame, world: str, clean_model: str) -> dict[str, pd.DataFrame]:
+    """``validity_tables`` for the scores of one world (its clean model ``clean_model``)."""
+    ok = ok.copy()
     kinds = ok["model"].map(parse_variant)
     ok["variant"] = [k[0] for k in kinds]
     ok["vname"] = [k[1] for k in kinds]
@@ -126,7 +150,7 @@ def validity_tables(scores: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, p
                 k = (r.suite, r.probe_id, int(r.sample))
                 if k not in clean.index:
                     continue
-                if chash.get(("oracle",) + k) is not None and chash.get(("oracle",) + k) == chash.get((r.model,) + k):
+                if chash.get((clean_model,) + k) is not None and chash.get((clean_model,) + k) == chash.get((r.model,) + k):
                     continue  # the violation had nothing to act on in this probe
                 cval = float(clean.loc[k, "value"]) if not isinstance(clean.loc[k, "value"], pd.Series) else float(clean.loc[k, "value"].iloc[0])
                 pairs_c.append(cval)
@@ -145,12 +169,12 @@ def validity_tables(scores: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, p
             for mag in sorted(by_mag):
                 a = auroc(np.array(by_mag[mag][0]), np.array(by_mag[mag][1]), hib)
                 dose.append((mag, a))
-                drows.append({"metric": metric, "violation": vname, "magnitude": mag, "auroc": a,
+                drows.append({"world": world, "metric": metric, "violation": vname, "magnitude": mag, "auroc": a,
                               "n": len(by_mag[mag][1])})
             aurocs = [a for _, a in dose]
             monotone = (all(b >= a - 0.05 for a, b in zip(aurocs, aurocs[1:])) if len(aurocs) > 1 else None)
             top = by_mag[max(by_mag)]
-            row = {"metric": metric, "metric_kind": kind, "direction": direction, "violation": vname,
+            row = {"world": world, "metric": metric, "metric_kind": kind, "direction": direction, "violation": vname,
                    "targets": metric in targets.get(vname, ()),
                    "n_pairs": len(v), "auroc": auroc(c, v, hib), "threshold": thr, "youden_j": j,
                    "monotone": monotone, "magnitudes": len(dose), "max_magnitude": max(by_mag),
@@ -185,14 +209,14 @@ def validity_tables(scores: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, p
                 if not c_flag:
                     n += 1
                     flips += int(n_flag)
-            nrows.append({"metric": metric, "nuisance": nname, "n": n,
+            nrows.append({"world": world, "metric": metric, "nuisance": nname, "n": n,
                           "fpr": flips / n if n else math.nan})
     matrix = pd.DataFrame(mrows)
     nuis = pd.DataFrame(nrows)
     if len(matrix) and len(nuis):
-        wide = nuis.pivot_table(index="metric", columns="nuisance", values="fpr", aggfunc="first")
+        wide = nuis.pivot_table(index=["world", "metric"], columns="nuisance", values="fpr", aggfunc="first")
         wide.columns = [f"fpr_{c}" for c in wide.columns]
-        matrix = matrix.merge(wide, left_on="metric", right_index=True, how="left")
+        matrix = matrix.merge(wide.reset_index(), on=["world", "metric"], how="left")
     if len(matrix):
         matrix["valid"] = _valid(matrix)
     return {"matrix": matrix, "dose": pd.DataFrame(drows), "nuisance": nuis}
@@ -202,7 +226,8 @@ def validity_tables(scores: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, p
 #: violation with >= MIN_PAIRS pairs, its verdict fails >= MIN_DETECTION of the violated videos at
 #: that violation's largest magnitude, it fails <= MAX_CLEAN_FAIL of clean videos, and no
 #: nuisance flips more than MAX_NUISANCE_FPR of clean passes.  The column is per row; the
-#: leaderboard takes a check as valid when any of its rows is.
+#: leaderboard takes a check as valid when any of its rows is, in **every** world the table has
+#: (with both worlds scored, a check must pass the gate in the 3-D and in the 2-D world).
 MIN_DETECTION, MAX_CLEAN_FAIL, MAX_NUISANCE_FPR, MIN_PAIRS = 0.8, 0.1, 0.1, 3
 
 
@@ -250,7 +275,11 @@ def _heatmap(m: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    piv = m.pivot_table(index="metric", columns="violation", values="auroc", aggfunc="first")
+    idx = ["world", "metric"] if "world" in m else "metric"
+    piv = m.pivot_table(index=idx, columns="violation", values="auroc", aggfunc="first")
+    if "world" in m:
+        piv = piv.sort_index(level=0, ascending=False)            # 3d before 2d
+        piv.index = [f"{w} {mt}" for w, mt in piv.index]
     fig, ax = plt.subplots(figsize=(1.0 + 0.75 * piv.shape[1], 1.2 + 0.34 * piv.shape[0]))
     im = ax.imshow(piv.values, vmin=0, vmax=1, cmap="RdYlGn", aspect="auto")
     from bench.textsafe import plain
@@ -294,22 +323,37 @@ def _markdown(m: pd.DataFrame, n: pd.DataFrame, prov: dict[str, Any]) -> str:
              + f" · bench {prov.get('bench_version', '?')} · git `{str(prov.get('git', {}).get('commit', '?'))[:12]}`", ""]
     if not len(m):
         return "\n".join(lines + ["No (metric, violation) pairs were scored.", ""])
+    if "world" not in m:
+        return "\n".join(lines + _world_markdown(m, n, "##"))
+    titles = {"3d": "3-D world (`oracle3d`: perspective, shading, shadows, textures, blur, noise)",
+              "2d": "2-D world (`oracle`: flat shapes)"}
+    for w in WORLDS:                                   # the 3-D world first
+        mw = m[m["world"] == w]
+        if not len(mw):
+            continue
+        nw = n[n["world"] == w] if len(n) and "world" in n else n.iloc[0:0]
+        lines += [f"## {titles[w]}", ""] + _world_markdown(mw, nw, "###")
+    return "\n".join(lines)
+
+
+def _world_markdown(m: pd.DataFrame, n: pd.DataFrame, h: str) -> list[str]:
+    lines = []
     piv = m.pivot_table(index="metric", columns="violation", values="auroc", aggfunc="first")
-    lines.append("## AUROC per (metric, violation)")
+    lines.append(f"{h} AUROC per (metric, violation)")
     lines.append("")
     lines.append("| metric | " + " | ".join(md(c) for c in piv.columns) + " |")
     lines.append("|---|" + "---|" * len(piv.columns))
     for metric, row in piv.iterrows():
         lines.append(f"| {md(metric)} | " + " | ".join(md(_fmt(v)) for v in row.values) + " |")
     if len(n):
-        lines += ["", "## False-positive rate under nuisances", ""]
+        lines += ["", f"{h} False-positive rate under nuisances", ""]
         pn = n.pivot_table(index="metric", columns="nuisance", values="fpr", aggfunc="first")
         lines.append("| metric | " + " | ".join(md(c) for c in pn.columns) + " |")
         lines.append("|---|" + "---|" * len(pn.columns))
         for metric, row in pn.iterrows():
             lines.append(f"| {md(metric)} | " + " | ".join(md(_fmt(v)) for v in row.values) + " |")
     lines += ["", "The full table (threshold, detection rate, dose-response) is `validity.csv`.", ""]
-    return "\n".join(lines)
+    return lines
 
 
 def _html(m: pd.DataFrame, n: pd.DataFrame, prov: dict[str, Any], img: str | None) -> str:

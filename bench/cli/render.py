@@ -52,6 +52,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the ensemble perturbations (default 0)")
     p.add_argument("--ensemble", type=int, default=1, metavar="K",
                    help="K renders per probe with perturbed initial conditions, k = 0..K-1 (default 1)")
+    p.add_argument("--world", choices=["2d", "3d"], default="2d",
+                   help="oracle world: 2d (flat shapes, default) or 3d (PyBullet + TinyRenderer; "
+                        "nuisances also pan, light, retexture)")
     p.add_argument("--out", required=True, help="output folder")
     p.set_defaults(func=run)
     return p
@@ -62,11 +65,16 @@ def run(args: argparse.Namespace) -> int:
     from bench.progress import progress
     from bench.suites import load_suite
 
+    three = getattr(args, "world", "2d") == "3d"
+    if three:
+        from bench.world3d import applicable3d as applies, parse_nuisance3d as parse_n, render_probe3d as draw
+    else:
+        applies, parse_n, draw = applicable, parse_nuisance, render_probe
     try:
         if args.violation:
             parse_violation(args.violation)
         if args.nuisance:
-            parse_nuisance(args.nuisance)
+            parse_n(args.nuisance)
     except ValueError as e:
         raise UserError(str(e)) from None
     if args.limit is not None and args.limit < 1:
@@ -91,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             report[probe["id"]] = {"status": "skipped", "reason": "text-only probe (scene: null)"}
             continue
         if vname:
-            ok, why = applicable(probe, vname)
+            ok, why = applies(probe, vname)
             if not ok:
                 report[probe["id"]] = {"status": "skipped", "reason": f"violation {vname}: {why}"}
                 continue
@@ -102,9 +110,10 @@ def run(args: argparse.Namespace) -> int:
                         + (f" to which violation {vname} applies" if vname else ""))
     bar = progress(jobs, len(jobs), f"render {suite.name}", unit="video")
     for probe, k in bar:
-        video, truth = render_probe(probe, args.seed, frames=args.frames, size=args.size, k=k,
-                                    violation=args.violation, nuisance=args.nuisance)
-        video.provenance["model"] = "oracle" + (f"+{args.violation}" if args.violation else "") \
+        video, truth = draw(probe, args.seed, frames=args.frames, size=args.size, k=k,
+                            violation=args.violation, nuisance=args.nuisance)
+        video.provenance["model"] = ("oracle3d" if three else "oracle") \
+            + (f"+{args.violation}" if args.violation else "") \
             + (f"~{args.nuisance}" if args.nuisance else "")
         stem = probe["id"] + (f".k{k}" if args.ensemble > 1 else "")
         write_video(video, out / f"{stem}.mkv", lossless=True)
@@ -117,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
             entry.setdefault("violation", {})[str(k)] = truth.violation
     write_json(out / "render.json", {
         "suite": suite.name, "suite_sha256": suite.sha256, "world_version": WORLD_VERSION,
+        "world": "3d" if three else "2d",
         "settings": {"frames": args.frames, "size": args.size, "seed": args.seed, "ensemble": args.ensemble,
                      "violation": args.violation, "nuisance": args.nuisance, "limit": args.limit},
         "probes": report})

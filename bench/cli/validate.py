@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "magnitudes": [0.25, 0.5, 1.0],
     "settings": {"frames": 24, "size": 128},
     "metrics": None,
+    "worlds": ["3d", "2d"],
 }
 
 
@@ -42,20 +43,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, default=DEFAULTS["samples"], help="seeds per probe (default 1)")
     p.add_argument("--magnitudes", default="0.25,0.5,1.0", help="violation magnitudes (comma-separated, in (0, 1])")
     p.add_argument("--metrics", nargs="+", help="metric ids (default: every registered metric)")
+    p.add_argument("--world", action="append", choices=["3d", "2d"],
+                   help="oracle world (repeatable; default both: oracle3d... and oracle...; the tables get a "
+                        "world column)")
     p.add_argument("--run", help="use (or resume) this run directory instead of results/runs/validity-<hash>")
     p.add_argument("--no-notebook", action="store_true", help="write the tables directly, without papermill")
     p.set_defaults(func=run)
 
 
-def validity_models(magnitudes: list[float]) -> list[str]:
+def validity_models(magnitudes: list[float], worlds: tuple[str, ...] = ("2d",)) -> list[str]:
+    """The clean oracle, every violation at every magnitude and every nuisance, per world
+    ("3d": ``oracle3d...`` with its 10 nuisances; "2d": ``oracle...`` with its 7)."""
     from bench.world import NUISANCES, VIOLATIONS
+    from bench.world3d import ALL_NUISANCES
 
-    models = ["oracle"]
     from bench.ids import model_name
 
-    # the canonical spelling (oracle+vanish:1.0), the one `generate` and configs use
-    models += [model_name(f"oracle+{v}:{m!r}") for v in VIOLATIONS for m in magnitudes]
-    models += [f"oracle~{n}" for n in NUISANCES]
+    models = []
+    for w in worlds:
+        fam, nuis = ("oracle3d", ALL_NUISANCES) if w == "3d" else ("oracle", list(NUISANCES))
+        # the canonical spelling (oracle+vanish:1.0), the one `generate` and configs use
+        models += [fam] + [model_name(f"{fam}+{v}:{m!r}") for v in VIOLATIONS for m in magnitudes]
+        models += [f"{fam}~{n}" for n in nuis]
     return models
 
 
@@ -80,7 +89,7 @@ def run_validity(out: Path, overrides: dict[str, Any] | None = None, *, run_dir:
     cfg = {**DEFAULTS, **(overrides or {})}
     select_metrics(cfg["metrics"])  # unknown ids fail first
     suites = load_suites(cfg["suites"])
-    models = validity_models(list(cfg["magnitudes"]))
+    models = validity_models(list(cfg["magnitudes"]), tuple(cfg["worlds"]))
     key = hashlib.sha256(json.dumps({**cfg, "models": models}, sort_keys=True).encode()).hexdigest()[:10]
     run = Path(run_dir) if run_dir else RUNS / f"validity-{key}"
     config = {**cfg, "models": models, "purpose": "validity"}
@@ -128,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
         over["limit"] = args.limit
     if args.suite:
         over["suites"] = args.suite
+    if args.world:
+        over["worlds"] = list(dict.fromkeys(args.world))
     if args.metrics:
         over["metrics"] = args.metrics
     csv = run_validity(Path(args.out), over, run_dir=args.run, notebook=not args.no_notebook)

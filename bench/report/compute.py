@@ -96,7 +96,8 @@ def validated_checks(validity: pd.DataFrame | None, rules: dict[str, Any]) -> pd
     The validity table (``bench.validity``) has one row per (metric, violation).  A metric is
     validated when
 
-    - the table's own ``valid`` column says so (any true row), if it has one; otherwise
+    - the table's own ``valid`` column says so (any true row; with a ``world`` column, any true
+      row in every world of the table), if it has one; otherwise
     - its best ``detection_rate`` over violations reaches ``rules["min_detection"]`` (probe
       checks: the share of violated videos whose *verdict* is not pass — what the pass rate
       uses), or, without that column, its best ``auroc`` reaches ``rules["min_auroc"]``;
@@ -114,7 +115,13 @@ def validated_checks(validity: pd.DataFrame | None, rules: dict[str, Any]) -> pd
                              if "detection_rate" in v else np.nan)
     out["max_nuisance_fpr"] = g["_fpr"].max()
     if "valid" in v:
-        ok = v["valid"].map(lambda x: str(x).strip().lower() in ("1", "true", "yes")).groupby(v["metric"]).any()
+        flag = v["valid"].map(lambda x: str(x).strip().lower() in ("1", "true", "yes"))
+        if "world" in v and v["world"].notna().any():
+            # valid in every world of the table (the 3-D and the 2-D oracle world)
+            per = flag.groupby([v["metric"], v["world"]]).any().unstack("world")
+            ok = per.fillna(False).astype(bool).all(axis=1)
+        else:
+            ok = flag.groupby(v["metric"]).any()
     else:
         if "detection_rate" in v:
             ok = out["best_detection"] >= float(rules.get("min_detection", 0.8))
@@ -252,22 +259,10 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
     # ---- pairwise comparisons and ranks (within a section)
     pair_frames, rank_frames = [], []
     for sec in SECTIONS:
-        names = [e for e in entries["entry"] if section.get(e) == sec]
-        for m in shown:
-            # ranked: the pass rate and the standard metrics (per-check rates are shown, not ranked)
-            if directions[m] not in ("higher", "lower") or (m != PASS_ID and kinds.get(m) == "probe"):
-                continue
-            ds = {e: designs[(m, e)] for e in names if (m, e) in designs and designs[(m, e)].n_probes}
-            if not ds:
-                continue
-            pairs, ranks = compare_all(ds, direction=directions[m], levels=("suite", "overall"),
-                                       alpha=float(st["alpha"]), test=st["test"], adjust=st["adjust"],
-                                       n_boot=n_boot, ci=ci, seed=seed, resample_seeds=rs,
-                                       reference="oracle" if sec == "control" else None, **w)
-            if len(pairs):
-                pair_frames.append(pairs.assign(section=sec, metric=m))
-            if len(ranks):
-                rank_frames.append(ranks.assign(section=sec, metric=m))
+        all_names = [e for e in entries["entry"] if section.get(e) == sec]
+        for names, ref in (_control_groups(all_names) if sec == "control" else [(all_names, None)]):
+            _compare_section(sec, names, ref, shown, directions, kinds, designs, st, n_boot, ci, seed, rs, w,
+                             pair_frames, rank_frames)
     pairs = pd.concat(pair_frames, ignore_index=True) if pair_frames else pd.DataFrame(
         columns=["section", "metric", "a", "b", *KEY, "diff", "ci_lo", "ci_hi", "p_boot", "p_perm", "p_wilcoxon",
                  "rank_biserial", "n_shared", "p_adj", "significant"])
@@ -484,3 +479,32 @@ def _signals(model: str, m: pd.DataFrame | None) -> dict[str, str]:
 
     rows = m.to_dict("records") if m is not None else []
     return {"signals_observed": observed_summary(rows), "signals_claimed": claimed_summary(model)}
+
+
+def _control_groups(names: list[str]) -> list[tuple[list[str], str]]:
+    """Controls split by oracle world, each compared with its own clean oracle: the 3-D world's
+    (``oracle3d...``, reference ``oracle3d``) first, then the 2-D world's (reference ``oracle``)."""
+    three = [e for e in names if e == "oracle3d" or e.startswith(("oracle3d+", "oracle3d~"))]
+    rest = [e for e in names if e not in three]
+    return [(g, ref) for g, ref in ((three, "oracle3d"), (rest, "oracle")) if g]
+
+
+def _compare_section(sec: str, names: list[str], ref: str | None, shown: list[str], directions: dict,
+                     kinds: dict, designs: dict, st: dict, n_boot: int, ci: float, seed: int, rs: Any,
+                     w: dict, pair_frames: list, rank_frames: list) -> None:
+    """Pairwise comparisons and ranks of ``names`` (one section, or one world's controls)."""
+    for m in shown:
+        # ranked: the pass rate and the standard metrics (per-check rates are shown, not ranked)
+        if directions[m] not in ("higher", "lower") or (m != PASS_ID and kinds.get(m) == "probe"):
+            continue
+        ds = {e: designs[(m, e)] for e in names if (m, e) in designs and designs[(m, e)].n_probes}
+        if not ds:
+            continue
+        pairs, ranks = compare_all(ds, direction=directions[m], levels=("suite", "overall"),
+                                   alpha=float(st["alpha"]), test=st["test"], adjust=st["adjust"],
+                                   n_boot=n_boot, ci=ci, seed=seed, resample_seeds=rs,
+                                   reference=ref, **w)
+        if len(pairs):
+            pair_frames.append(pairs.assign(section=sec, metric=m))
+        if len(ranks):
+            rank_frames.append(ranks.assign(section=sec, metric=m))

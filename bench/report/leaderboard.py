@@ -202,13 +202,14 @@ def main_table(lb: Leaderboard, section: str) -> pd.DataFrame:
     pct = bool(lb.schema.primary.get("percent", True))
     suites = _suites(lb)
     rows = []
-    vs = _vs_reference(lb) if section == "control" else {}
+    vs = {**_vs_reference(lb), **_vs_reference(lb, "oracle3d")} if section == "control" else {}
     for e in lb.section_entries(section):
         c = _cell(lb, e, PASS_ID, "overall")
         r = _rank(lb, e, PASS_ID, "overall")
         if section == "control":
             # controls are compared with the clean oracle only: say whether each differs from it
-            row = {"vs oracle": "reference" if e == "oracle" else vs.get(e, MISSING), "Model": e}
+            # (3-D world controls against the clean oracle3d, listed first)
+            row = {"vs oracle": "reference" if e in ("oracle", "oracle3d") else vs.get(e, MISSING), "Model": e}
         else:
             row = {"Rank": rank_label(r["rank_lo"], r["rank_hi"]) if r is not None else MISSING, "Model": e}
         row["Overall"] = (fmt_ci(c["estimate"], c["ci_lo"], c["ci_hi"], pct) + (" †" if c["partial"] else "")
@@ -226,7 +227,8 @@ def main_table(lb: Leaderboard, section: str) -> pd.DataFrame:
         row["Missing"] = int(c["n_missing"]) if c is not None else 0
         row["Videos"] = int(c["n_videos"]) if c is not None else 0
         est = c["estimate"] if c is not None and np.isfinite(c["estimate"]) else -1e9
-        rank = 0 if section == "control" else (r["rank"] if r is not None else 1e9)  # controls: by estimate
+        rank = (0 if e == "oracle3d" or e.startswith(("oracle3d+", "oracle3d~")) else 1) if section == "control" \
+            else (r["rank"] if r is not None else 1e9)  # controls: the 3-D world first, then by estimate
         row["_k"] = (rank, -est)
         rows.append(row)
     df = pd.DataFrame(rows)
@@ -528,7 +530,8 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
             continue
         b.append(H(SECTION_TITLES[sec]))
         if sec == "control":
-            b.append(P("Controls are the oracle world (ground truth) and its controlled violations (`oracle+…`) and "
+            b.append(P("Controls are the oracle worlds (ground truth; the 3-D world `oracle3d…` first, then the flat "
+                       "2-D world `oracle…`, each compared with its own clean render) and its controlled violations (`oracle+…`) and "
                        "nuisances (`oracle~…`). The oracle should pass, violations should fail, nuisances should not "
                        "change verdicts. They are not ranked: the first column gives each control's overall "
                        "difference from the clean `oracle` (paired on shared probes; Holm-corrected p).",

@@ -472,14 +472,23 @@ def _as_numpy(x: Any) -> np.ndarray:
 # --------------------------------------------------------------------------- first frames
 
 
-def first_frame(probe: dict[str, Any], seed: int, height: int, width: int) -> tuple[Any, dict[str, Any]]:
+def first_frame(probe: dict[str, Any], seed: int, height: int, width: int,
+                world: str | None = None) -> tuple[Any, dict[str, Any]]:
     """The first frame for image-to-video cards: the oracle world's render of the probe's scene
-    at ``seed``, resized (Lanczos) to ``width x height``.  Returns (PIL image, provenance)."""
+    at ``seed``, resized (Lanczos) to ``width x height``.  Returns (PIL image, provenance).
+
+    ``world``: "2d" (the flat oracle world) or "3d" (``oracle3d``: a frame that looks like a
+    photograph); default ``$BENCH_FIRST_FRAME_WORLD``, else "2d".  The provenance records it."""
+    import os
+
     from PIL import Image
 
     from bench.generators.base import resolve
 
-    oracle = resolve("oracle")
+    world = world or os.environ.get("BENCH_FIRST_FRAME_WORLD", "2d")
+    if world not in ("2d", "3d"):
+        raise UserError(f"BENCH_FIRST_FRAME_WORLD must be 2d or 3d, got {world!r}")
+    oracle = resolve("oracle3d" if world == "3d" else "oracle")
     ok, why = oracle.supports(probe)
     if not ok:
         raise UserError(f"probe {probe.get('id')}: no first frame for an image-to-video model ({why})")
@@ -488,7 +497,7 @@ def first_frame(probe: dict[str, Any], seed: int, height: int, width: int) -> tu
     if img.size != (width, height):
         img = img.resize((width, height), Image.LANCZOS)
     pix = np.asarray(img, dtype=np.uint8)
-    return img, {"source": "oracle", "seed": seed, "size": [height, width],
+    return img, {"source": oracle.name, "world": world, "seed": seed, "size": [height, width],
                  "sha256": hashlib.sha256(pix.tobytes()).hexdigest()}
 
 

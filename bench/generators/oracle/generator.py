@@ -34,25 +34,30 @@ from bench.world.violations import VIOLATIONS, parse_violation
 FAMILY = "oracle"
 
 
-def _grammar() -> str:
-    return (f"oracle[+VIOLATION[:m]][~NUISANCE[:l]] with VIOLATION in {', '.join(VIOLATIONS)} (m in [0, 1]) "
-            f"and NUISANCE in {', '.join(NUISANCES)}")
+def _grammar(family: str = FAMILY, nuisances: Any = NUISANCES) -> str:
+    return (f"{family}[+VIOLATION[:m]][~NUISANCE[:l]] with VIOLATION in {', '.join(VIOLATIONS)} (m in [0, 1]) "
+            f"and NUISANCE in {', '.join(nuisances)}")
 
 
-def parse_name(name: str) -> tuple[tuple[str, float] | None, tuple[str, float] | None]:
-    """``oracle+late:0.5~h264:38`` -> (("late", 0.5), ("h264", 38.0)); ``UserError`` if malformed."""
-    if not name.startswith(FAMILY):
-        raise UserError(f"{name!r} is not an oracle model name ({_grammar()})")
-    rest = name[len(FAMILY):]
+def parse_name(name: str, family: str = FAMILY, nuisance_parser: Any = parse_nuisance,
+               nuisances: Any = NUISANCES) -> tuple[tuple[str, float] | None, tuple[str, float] | None]:
+    """``oracle+late:0.5~h264:38`` -> (("late", 0.5), ("h264", 38.0)); ``UserError`` if malformed.
+
+    ``family``, ``nuisance_parser`` and ``nuisances`` let the 3-D world (``oracle3d``) share
+    this grammar with its own nuisance list."""
+    grammar = _grammar(family, nuisances)
+    if not name.startswith(family) or (name[len(family):len(family) + 1] not in ("", "+", "~")):
+        raise UserError(f"{name!r} is not an {family} model name ({grammar})")
+    rest = name[len(family):]
     vpart, _, npart = rest.partition("~")
     if "~" in npart or "+" in npart or (vpart and not vpart.startswith("+")) or vpart.count("+") > 1 \
             or (not npart and rest.endswith("~")):
-        raise UserError(f"malformed oracle model name {name!r} ({_grammar()})")
+        raise UserError(f"malformed {family} model name {name!r} ({grammar})")
     try:
         violation = parse_violation(vpart[1:]) if vpart else None
-        nuisance = parse_nuisance(npart) if npart else None
+        nuisance = nuisance_parser(npart) if npart else None
     except ValueError as e:
-        raise UserError(f"model {name!r}: {e} ({_grammar()})") from None
+        raise UserError(f"model {name!r}: {e} ({grammar})") from None
     return violation, nuisance
 
 
