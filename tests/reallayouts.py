@@ -278,7 +278,7 @@ def clip_bpe_dir(dst: Path, vocab_size: int = 300) -> Path:
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
     tok = Tokenizer(models.BPE(end_of_word_suffix="</w>"))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()       # CLIP splits words without a space marker
     tok.train_from_iterator([s.lower() for s in _corpus()], trainers.BpeTrainer(
         vocab_size=vocab_size, special_tokens=["<|startoftext|>", "<|endoftext|>"], end_of_word_suffix="</w>",
         show_progress=False))
@@ -520,4 +520,90 @@ def build_tiny_ltx2(dst: Path) -> Path:
                  connectors=conn, transformer=tr, vocoder=voc).save_pretrained(str(dst))
     shutil.rmtree(dst / "tokenizer")
     shutil.copytree(tokdir, dst / "tokenizer")
+    return dst
+
+
+# ----------------------------------------------------------------------------- image-to-video and SkyReels-V2
+
+
+def _replace_transformer(folder: Path, comp: str, model: Any) -> None:
+    shutil.rmtree(folder / comp, ignore_errors=True)
+    model.save_pretrained(str(folder / comp))
+
+
+def build_tiny_wan_i2v(src: Path, dst: Path, *, wan22: bool = False) -> Path:
+    """A tiny ``WanImageToVideoPipeline`` folder from the tiny Wan text-to-video one (same UMT5
+    ``tokenizer.json`` folder, text encoder and VAE): a transformer taking latents + mask + first-frame
+    latents (4 + 4 + 4 channels).  Wan2.1-I2V: a CLIP vision ``image_encoder`` and ``image_processor``
+    (the transformer's image cross-attention); Wan2.2-I2V-A14B: none of those, two experts
+    (``transformer_2``) and ``boundary_ratio``, as the real repositories' ``model_index.json`` have them."""
+    import torch
+    from diffusers import WanTransformer3DModel
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel
+
+    shutil.copytree(src, dst)
+    (dst / "bench_tiny.json").unlink(missing_ok=True)
+    idx = json.loads((dst / "model_index.json").read_text())
+    idx["_class_name"] = "WanImageToVideoPipeline"
+    torch.manual_seed(0)
+    common = dict(patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=8, in_channels=12, out_channels=4,
+                  text_dim=16, freq_dim=32, ffn_dim=16, num_layers=1, cross_attn_norm=True,
+                  qk_norm="rms_norm_across_heads", rope_max_seq_len=32)
+    if wan22:
+        _replace_transformer(dst, "transformer", WanTransformer3DModel(**common))
+        _replace_transformer(dst, "transformer_2", WanTransformer3DModel(**common))
+        idx.update(transformer_2=["diffusers", "WanTransformer3DModel"], boundary_ratio=0.9, expand_timesteps=False,
+                   image_encoder=[None, None], image_processor=[None, None])
+    else:
+        _replace_transformer(dst, "transformer", WanTransformer3DModel(**common, image_dim=16, added_kv_proj_dim=16))
+        CLIPVisionModel(CLIPVisionConfig(
+            hidden_size=16, num_hidden_layers=2, num_attention_heads=2, image_size=32,
+            intermediate_size=16, patch_size=8)).eval().save_pretrained(str(dst / "image_encoder"))
+        CLIPImageProcessor(crop_size=32, size=32).save_pretrained(str(dst / "image_processor"))
+        idx.update(image_encoder=["transformers", "CLIPVisionModel"],
+                   image_processor=["transformers", "CLIPImageProcessor"])
+    (dst / "model_index.json").write_text(json.dumps(idx, indent=2))
+    return dst
+
+
+def build_tiny_cogvideox_i2v(src: Path, dst: Path) -> Path:
+    """A tiny ``CogVideoXImageToVideoPipeline`` folder from the tiny CogVideoX one in the spiece
+    layout: the transformer takes noise + first-frame latents (2 x 4 channels)."""
+    import torch
+    from diffusers import CogVideoXTransformer3DModel
+
+    shutil.copytree(src, dst)
+    cfg = json.loads((dst / "transformer" / "config.json").read_text())
+    keep = {k: v for k, v in cfg.items() if not k.startswith("_")}
+    keep["in_channels"] = 2 * cfg["out_channels"]
+    torch.manual_seed(0)
+    _replace_transformer(dst, "transformer", CogVideoXTransformer3DModel(**keep))
+    idx = json.loads((dst / "model_index.json").read_text())
+    idx["_class_name"] = "CogVideoXImageToVideoPipeline"
+    (dst / "model_index.json").write_text(json.dumps(idx, indent=2))
+    return dst
+
+
+def build_tiny_skyreels_v2(src: Path, dst: Path) -> Path:
+    """A tiny ``SkyReelsV2Pipeline`` folder from the tiny Wan one (SkyReels-V2 reuses Wan's UMT5
+    tokenizer folder, text encoder and VAE) with a ``SkyReelsV2Transformer3DModel``."""
+    import torch
+    from diffusers import SkyReelsV2Transformer3DModel, UniPCMultistepScheduler
+
+    shutil.copytree(src, dst)
+    (dst / "bench_tiny.json").unlink(missing_ok=True)
+    torch.manual_seed(0)
+    _replace_transformer(dst, "transformer", SkyReelsV2Transformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=8, in_channels=4, out_channels=4,
+        text_dim=16, freq_dim=32, ffn_dim=16, num_layers=1, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32))
+    shutil.rmtree(dst / "scheduler")
+    UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=8.0).save_pretrained(
+        str(dst / "scheduler"))
+    idx = json.loads((dst / "model_index.json").read_text())
+    idx.update(_class_name="SkyReelsV2Pipeline", transformer=["diffusers", "SkyReelsV2Transformer3DModel"],
+               scheduler=["diffusers", "UniPCMultistepScheduler"])
+    for wan_only in ("transformer_2", "boundary_ratio", "expand_timesteps"):   # WanPipeline's, not SkyReels'
+        idx.pop(wan_only, None)
+    (dst / "model_index.json").write_text(json.dumps(idx, indent=2))
     return dst

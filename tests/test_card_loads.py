@@ -22,7 +22,7 @@ from bench.generators.diffusion import needs as card_needs
 from bench.generators.diffusion import tokcheck
 from bench.generators.diffusion.adapter import DiffusersGenerator
 from tests.reallayouts import real_card_on
-from tests.tinypipes import PROBE, PROBE_SCENE, StubOracle
+from tests.tinypipes import PROBE, PROBE_SCENE, StubOracle, tiny_dir  # noqa: F401
 
 
 def _run(card, probe=PROBE, **settings):
@@ -175,5 +175,143 @@ def test_cosmos_card_loads_and_consults_the_guardrail(cosmos_folder, monkeypatch
         assert p["tokenizers"]["tokenizer"].startswith("ok") and p["call"]["fps"] == 16
         assert p["call"]["image"]["size"] == [32, 32] and p["call"]["guidance_scale"] == 7.0
         assert g._pipe.safety_checker.calls == ["text", "video"]
+    finally:
+        g.close()
+
+
+# ----------------------------------------------------------------------------- CLIP BPE (SD-family cards)
+
+
+def _clip_roundtrip(tok) -> None:
+    """The CLIP tokenizer read vocab.json + merges.txt: whole words come out as merged ``</w>``
+    pieces, nothing maps to the unknown token, and decoding gives the (lower-cased) text back."""
+    ids = tok(tokcheck.REFERENCE_TEXT).input_ids
+    pieces = tok.convert_ids_to_tokens(ids)
+    assert pieces[0] == "<|startoftext|>" and pieces[-1] == "<|endoftext|>"
+    assert "ball</w>" in pieces and "floor</w>" in pieces          # merges applied, not bytes
+    assert tok.unk_token_id not in ids[1:-1]
+    assert tok.decode(ids, skip_special_tokens=True).replace(" ,", ",").replace(" .", ".") == \
+        tokcheck.REFERENCE_TEXT.lower()
+
+
+@pytest.mark.parametrize("card_id", ["modelscope-t2v", "zeroscope-v2-576w"])
+def test_text_to_video_sd_cards_load_a_clip_bpe_layout(card_id, tiny_dir, tmp_path):  # noqa: F811
+    from bench.generators.diffusion.tiny import ensure_built
+    from tests.reallayouts import with_clip_bpe
+
+    folder = with_clip_bpe(ensure_built("t2vsd"), tmp_path / card_id)
+    card = real_card_on(card_id, folder)
+    if card.raw.get("variant"):   # ModelScope's repository holds the fp16 variant files the card loads
+        for f in folder.glob("*/*.safetensors"):
+            f.rename(f.with_name(f.name.replace(".safetensors", f".{card.raw['variant']}.safetensors")))
+    assert _files(folder / "tokenizer") == ["merges.txt", "special_tokens_map.json", "tokenizer_config.json",
+                                            "vocab.json"]
+    g, v = _run(card, frames=4, height=16, width=16)
+    try:
+        assert v.frames.shape == (4, 16, 16, 3) and v.provenance["params"]["pipeline"] == "TextToVideoSDPipeline"
+        assert type(g._pipe.tokenizer).__name__ == "CLIPTokenizer"
+        assert v.provenance["params"]["call"]["guidance_scale"] == card.defaults["guidance"]
+        _clip_roundtrip(g._pipe.tokenizer)
+    finally:
+        g.close()
+
+
+def test_animatediff_card_loads_a_clip_bpe_base_and_its_motion_adapter(tmp_path, monkeypatch):
+    import yaml
+
+    from bench.generators.diffusion import cards as C
+    from bench.generators.diffusion import register_weights
+    from bench.generators.diffusion.adapter import ALLOW_CPU_ENV
+    from bench.weights import registry as wreg
+    from tests.reallayouts import with_clip_bpe
+    from tests.tinypipes import build_sd15_base_and_adapter
+
+    wdir = tmp_path / "weights"
+    build_sd15_base_and_adapter(tmp_path / "sd15", wdir / "test-ad-clip.motion_adapter")
+    with_clip_bpe(tmp_path / "sd15", wdir / "test-ad-clip")
+    monkeypatch.setenv("BENCH_WEIGHTS_DIR", str(wdir))
+    monkeypatch.setenv(ALLOW_CPU_ENV, "1")
+    raw = yaml.safe_load((C.MODELS_DIR / "animatediff-v1-5-2.yaml").read_text())
+    raw.update(id="test-ad-clip", weights="test-ad-clip")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "test-ad-clip.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    cs = C.load_cards(tmp_path / "models")
+    added = register_weights(cs)
+    try:
+        g, v = _run(cs.cards["test-ad-clip"], frames=4, height=16, width=16)
+        assert v.frames.shape == (4, 16, 16, 3) and type(g._pipe.unet).__name__ == "UNetMotionModel"
+        assert type(g._pipe.tokenizer).__name__ == "CLIPTokenizer"
+        _clip_roundtrip(g._pipe.tokenizer)
+        g.close()
+    finally:
+        for n in added:
+            wreg._unregister(n)
+
+
+# ----------------------------------------------------------------------------- image-to-video, SkyReels-V2
+
+
+@pytest.fixture
+def oracle_stub(monkeypatch):
+    import bench.generators.base as base
+
+    real = base.resolve
+    monkeypatch.setattr(base, "resolve", lambda n: StubOracle() if n == "oracle" else real(n))
+
+
+@pytest.mark.parametrize("card_id", ["wan2.1-i2v-14b-480p", "wan2.2-i2v-a14b"])
+def test_wan_i2v_cards_load_and_take_a_first_frame(card_id, tiny_dir, tmp_path, oracle_stub):  # noqa: F811
+    from bench.generators.diffusion.tiny import ensure_built
+    from tests.reallayouts import build_tiny_wan_i2v
+
+    wan22 = card_id.startswith("wan2.2")
+    folder = build_tiny_wan_i2v(ensure_built("wan"), tmp_path / card_id, wan22=wan22)
+    card = real_card_on(card_id, folder)
+    g, v = _run(card, PROBE_SCENE, frames=5, height=32, width=32, steps=2)
+    try:
+        p = v.provenance["params"]
+        assert v.frames.shape == (5, 32, 32, 3) and p["pipeline"] == "WanImageToVideoPipeline"
+        assert p["call"]["image"]["size"] == [32, 32] and p["tokenizers"]["tokenizer"].startswith("ok")
+        assert p["scheduler"]["class"] == card.scheduler["class"]
+        assert p["call"]["negative_prompt"] == card.defaults["negative_prompt"]
+        if wan22:   # two experts, no CLIP image encoder
+            assert g._pipe.transformer_2 is not None and g._pipe.image_encoder is None
+            assert p["call"]["guidance_scale_2"] == card.call["guidance_scale_2"]
+        else:
+            assert type(g._pipe.image_encoder).__name__ == "CLIPVisionModel" and g._pipe.transformer_2 is None
+    finally:
+        g.close()
+
+
+def test_cogvideox_i2v_card_loads_spiece_layout_and_takes_a_first_frame(tiny_dir, tmp_path, oracle_stub):  # noqa: F811
+    from bench.generators.diffusion.tiny import ensure_built
+    from tests.reallayouts import build_tiny_cogvideox_i2v, with_layout
+
+    spiece = with_layout(ensure_built("cogvideox"), tmp_path / "cog-spiece", layout="t5-spiece")
+    folder = build_tiny_cogvideox_i2v(spiece, tmp_path / "cogvideox-5b-i2v")
+    card = real_card_on("cogvideox-5b-i2v", folder)
+    g, v = _run(card, PROBE_SCENE, frames=9, height=32, width=32)
+    try:
+        p = v.provenance["params"]
+        assert v.frames.shape == (9, 32, 32, 3) and p["pipeline"] == "CogVideoXImageToVideoPipeline"
+        assert p["tokenizers"]["tokenizer"].startswith("ok") and p["call"]["use_dynamic_cfg"] is True
+        assert p["scheduler"]["class"] == "CogVideoXDPMScheduler" and p["call"]["image"]["size"] == [32, 32]
+    finally:
+        g.close()
+
+
+def test_skyreels_v2_card_loads_and_runs_its_settings(tiny_dir, tmp_path):  # noqa: F811
+    """SkyReelsV2Pipeline calls ftfy on every prompt: a missing ftfy fails here, not on a GPU box."""
+    from bench.generators.diffusion.tiny import ensure_built
+    from tests.reallayouts import build_tiny_skyreels_v2
+
+    card = real_card_on("skyreels-v2-t2v-14b-540p", build_tiny_skyreels_v2(ensure_built("wan"), tmp_path / "sky"))
+    assert "ftfy" in card_needs.required_packages(card)
+    g, v = _run(card, frames=5, height=32, width=32)
+    try:
+        p = v.provenance["params"]
+        assert v.frames.shape == (5, 32, 32, 3) and p["pipeline"] == "SkyReelsV2Pipeline"
+        assert p["scheduler"] == {"class": "UniPCMultistepScheduler", "flow_shift": 8.0}
+        assert p["tokenizers"]["tokenizer"].startswith("ok") and p["guidance"] == card.defaults["guidance"]
     finally:
         g.close()
