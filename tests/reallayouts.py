@@ -486,7 +486,8 @@ def build_tiny_ltx2(dst: Path) -> Path:
     hidden, layers = 16, 1
     torch.manual_seed(0)
     te = Gemma3ForConditionalGeneration(Gemma3Config(
-        text_config={"vocab_size": len(tok), "hidden_size": hidden, "intermediate_size": 32, "num_hidden_layers": layers,
+        text_config={"vocab_size": len(tok), "hidden_size": hidden, "intermediate_size": 32,
+                     "num_hidden_layers": layers,
                      "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 8, "pad_token_id": 0,
                      "sliding_window": 8},
         vision_config={"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
@@ -499,7 +500,8 @@ def build_tiny_ltx2(dst: Path) -> Path:
         caption_channels=hidden, rope_double_precision=False, rope_type="split")
     conn = LTX2TextConnectors(
         caption_channels=hidden, text_proj_in_factor=layers + 1, video_connector_num_attention_heads=2,
-        video_connector_attention_head_dim=8, video_connector_num_layers=1, video_connector_num_learnable_registers=None,
+        video_connector_attention_head_dim=8, video_connector_num_layers=1,
+        video_connector_num_learnable_registers=None,
         audio_connector_num_attention_heads=2, audio_connector_attention_head_dim=8, audio_connector_num_layers=1,
         audio_connector_num_learnable_registers=None, connector_rope_base_seq_len=32, rope_theta=10000.0,
         rope_double_precision=False, causal_temporal_positioning=False, rope_type="split")
