@@ -10,6 +10,9 @@
 - :func:`real_card_on`: a real card from ``models/`` pointed at such a folder (random weights), so
   the real card's scheduler swap, call arguments, needs and tokenizer handling all run.
 - :func:`build_tiny_hunyuanvideo`: a tiny ``HunyuanVideoPipeline`` in the real layout.
+- :func:`qwen2_bpe_dir`, :func:`clip_bpe_dir`: ``vocab.json`` + ``merges.txt`` folders (Qwen2 with a
+  chat template; CLIP with ``</w>`` word ends), and builders of tiny LTX-2, HunyuanVideo 1.5,
+  Kandinsky 5, Cosmos Predict2, Wan / CogVideoX image-to-video and SkyReels-V2 folders.
 
 Everything is deterministic (fixed seeds) and takes a few seconds on a CPU.
 """
@@ -111,9 +114,9 @@ def build_tiny_hunyuanvideo(dst: Path) -> Path:
     import torch
     from diffusers import (AutoencoderKLHunyuanVideo, FlowMatchEulerDiscreteScheduler, HunyuanVideoPipeline,
                            HunyuanVideoTransformer3DModel)
-    from transformers import LlamaConfig, LlamaModel, PreTrainedTokenizerFast
+    from transformers import CLIPTokenizer, LlamaConfig, LlamaModel, PreTrainedTokenizerFast
 
-    from bench.generators.diffusion.tiny import _clip_text, build_tokenizer
+    from bench.generators.diffusion.tiny import _clip_text
 
     tokdir = llama3_dir(dst.parent / f"{dst.name}-llama-tok")
     tok = PreTrainedTokenizerFast.from_pretrained(str(tokdir))
@@ -129,7 +132,8 @@ def build_tiny_hunyuanvideo(dst: Path) -> Path:
     te = LlamaModel(LlamaConfig(bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=16, intermediate_size=32,
                                 num_attention_heads=4, num_key_value_heads=2, num_hidden_layers=2,
                                 vocab_size=len(tok))).eval()
-    tok2 = build_tokenizer("clip", 77)
+    tok2dir = clip_bpe_dir(dst.parent / f"{dst.name}-clip")     # tokenizer_2: CLIP BPE, as the repo ships it
+    tok2 = CLIPTokenizer.from_pretrained(str(tok2dir))
     pipe = HunyuanVideoPipeline(text_encoder=te, tokenizer=tok, transformer=tr, vae=vae,
                                 scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
                                 text_encoder_2=_clip_text(len(tok2), hidden=8), tokenizer_2=tok2)
@@ -139,6 +143,7 @@ def build_tiny_hunyuanvideo(dst: Path) -> Path:
     idx = json.loads((dst / "model_index.json").read_text())
     idx["tokenizer"] = ["transformers", "LlamaTokenizerFast"]
     (dst / "model_index.json").write_text(json.dumps(idx, indent=2))
+    _swap_tokenizer(dst, "tokenizer_2", tok2dir, ["transformers", "CLIPTokenizer"])
     return dst
 
 
