@@ -614,3 +614,23 @@ def build_tiny_skyreels_v2(src: Path, dst: Path) -> Path:
         idx.pop(wan_only, None)
     (dst / "model_index.json").write_text(json.dumps(idx, indent=2))
     return dst
+
+
+def build_tiny_wan22_ti2v(src: Path, dst: Path) -> Path:
+    """A tiny Wan2.2-TI2V-5B folder from the tiny Wan one: ``WanPipeline`` with ``expand_timesteps``
+    (per-token timesteps) and the Wan 2.2 VAE (residual, 2x2 patchified: 16x spatial compression),
+    as the real repository's ``model_index.json`` and ``vae/config.json`` have them."""
+    import torch
+    from diffusers import AutoencoderKLWan
+
+    shutil.copytree(src, dst)
+    (dst / "bench_tiny.json").unlink(missing_ok=True)
+    torch.manual_seed(0)
+    _replace_transformer(dst, "vae", AutoencoderKLWan(
+        base_dim=4, decoder_base_dim=4, z_dim=4, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+        temperal_downsample=[False, True, True], latents_mean=[0.0] * 4, latents_std=[1.0] * 4, is_residual=True,
+        in_channels=12, out_channels=12, patch_size=2, scale_factor_temporal=4, scale_factor_spatial=16))
+    idx = json.loads((dst / "model_index.json").read_text())
+    idx["expand_timesteps"] = True
+    (dst / "model_index.json").write_text(json.dumps(idx, indent=2))
+    return dst

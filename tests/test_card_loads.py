@@ -317,3 +317,21 @@ def test_skyreels_v2_card_loads_and_runs_its_settings(tiny_dir, tmp_path):  # no
         assert p["tokenizers"]["tokenizer"].startswith("ok") and p["guidance"] == card.defaults["guidance"]
     finally:
         g.close()
+
+
+def test_wan22_ti2v_card_loads_the_wan22_vae_and_per_token_timesteps(tiny_dir, tmp_path):  # noqa: F811
+    """Wan2.2-TI2V-5B: WanPipeline with expand_timesteps and the 16x-compressing Wan 2.2 VAE; the card's
+    size multiple (32) and the pipeline's spatial factor agree."""
+    from bench.generators.diffusion.tiny import ensure_built
+    from tests.reallayouts import build_tiny_wan22_ti2v
+
+    card = real_card_on("wan2.2-ti2v-5b", build_tiny_wan22_ti2v(ensure_built("wan"), tmp_path / "ti2v"))
+    g, v = _run(card, frames=5, height=32, width=32, steps=2)
+    try:
+        p = v.provenance["params"]
+        assert v.frames.shape == (5, 32, 32, 3) and p["pipeline"] == "WanPipeline"
+        assert g._pipe.config.expand_timesteps is True and g._pipe.vae_scale_factor_spatial == 16
+        assert card.size_multiple % g._pipe.vae_scale_factor_spatial == 0
+        assert p["scheduler"]["class"] == card.scheduler["class"] and p["tokenizers"]["tokenizer"].startswith("ok")
+    finally:
+        g.close()
