@@ -146,6 +146,8 @@ def test_hunyuanvideo_card_loads_its_tokenizer_as_the_file_defines_it(hunyuan_fo
     assert v.frames.shape == (5, 16, 16, 3)
     p = v.provenance["params"]
     assert p["tokenizers"]["tokenizer"].startswith("ok") and p["components"]["tokenizer"]["why"]
+    assert sorted(x.name for x in (hunyuan_folder / "tokenizer_2").iterdir()) == [
+        "merges.txt", "special_tokens_map.json", "tokenizer_config.json", "vocab.json"]   # CLIP BPE, as shipped
 
 
 def test_hunyuanvideo_without_the_fix_is_refused_not_silently_changed(hunyuan_folder, monkeypatch):
