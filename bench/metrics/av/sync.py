@@ -1,0 +1,104 @@
+"""av.sync — is every visible contact heard, at the moment it happens, and is every sound seen?
+
+Visual contact events (``visual.video_events``: velocity discontinuities of the tracked probe
+objects, timed to a fraction of a frame) are matched one-to-one, nearest first, to audio
+onsets (``bench.audio.onsets.onset_times``) within +-``MATCH_S``.  Reported:
+
+- ``offset_ms``: median of (onset - event) over matched pairs (positive = sound late);
+- ``heard``: share of visual events with a matched onset; ``seen``: share of the onsets'
+  strength (dB above the envelope median) that is matched, so a faint sound of a contact too
+  small to see (a ball's last tiny bounces) weighs less than a full impact;
+- ``spread_ms``: largest |(onset - event) - offset| over matched pairs (reported, not judged:
+  one mistimed visual event would otherwise fail a clean video).
+
+Tolerances follow ITU-R BT.1359 (detectability of sound/picture misalignment in broadcast):
+sound early by more than ``EARLY_MS`` = 45 ms or late by more than ``LATE_MS`` = 125 ms is
+detectable.  Normalised errors r_offset = offset / tol (tol by sign),
+r_heard = (1 - heard) / (1 - MIN_SHARE) and r_seen alike (MIN_SHARE = 0.5: at least half the
+events heard and half the sounds seen); value = 2^(-r^2) with r the worst (the probe checks'
+scale), pass iff r <= 1.  No events and no onsets: nothing to check, value 1.  A video without
+audio: NaN, unavailable.  Needs the probe's named objects (tracked by colour).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bench.audio.onsets import onset_times
+from bench.metrics.av.common import AVCheck, no_audio
+from bench.metrics.av.visual import video_events
+from bench.metrics.base import METRICS, MetricSpec, MetricValue, Sample
+from bench.metrics.probes.analysis import analyse
+from bench.metrics.probes.base import result
+from bench.video import Video
+
+MATCH_S = 0.3
+EARLY_MS, LATE_MS = 45.0, 125.0
+MIN_SHARE = 0.5
+
+
+def match(events: np.ndarray, onsets: np.ndarray, window: float = MATCH_S) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching, nearest pairs first, |onset - event| <= window: (i, j) pairs."""
+    pairs = sorted((abs(o - e), i, j) for i, e in enumerate(events) for j, o in enumerate(onsets) if abs(o - e) <= window)
+    used_i, used_j, out = set(), set(), []
+    for _, i, j in pairs:
+        if i not in used_i and j not in used_j:
+            used_i.add(i)
+            used_j.add(j)
+            out.append((i, j))
+    return sorted(out)
+
+
+def sync_stats(events: np.ndarray, onsets: np.ndarray, strength: np.ndarray | None = None) -> dict[str, float]:
+    """offset_ms, spread_ms, heard, seen (strength-weighted; NaN where undefined) and the counts."""
+    pairs = match(events, onsets)
+    w = np.ones(len(onsets)) if strength is None else np.asarray(strength, float)
+    d = np.asarray([onsets[j] - events[i] for i, j in pairs]) * 1000.0
+    off = float(np.median(d)) if len(d) else math.nan
+    return {"offset_ms": off, "spread_ms": float(np.abs(d - off).max()) if len(d) else math.nan,
+            "heard": len(pairs) / len(events) if len(events) else math.nan,
+            "seen": float(sum(w[j] for _, j in pairs) / w.sum()) if len(onsets) and w.sum() > 0 else math.nan,
+            "events": len(events), "onsets": len(onsets), "matched": len(pairs)}
+
+
+def judge(st: dict[str, float]) -> MetricValue:
+    if st["events"] == 0 and st["onsets"] == 0:
+        return result(0.0, "no visible contact and no sound: nothing to synchronise", **st)
+    rs = {}
+    off = st["offset_ms"]
+    if math.isfinite(off):
+        rs["offset"] = off / LATE_MS if off >= 0 else -off / EARLY_MS
+    for k in ("heard", "seen"):
+        share = st[k]
+        rs[k] = (1.0 - share) / (1.0 - MIN_SHARE) if math.isfinite(share) else 0.0
+    worst = max(rs, key=rs.get)
+    parts = [f"{st['events']} visible contact(s), {st['onsets']} sound onset(s), {st['matched']} matched"]
+    if math.isfinite(off):
+        parts.append(f"sound {'late' if off >= 0 else 'early'} by {abs(off):.0f} ms (median), spread {st['spread_ms']:.0f} ms")
+    if st["events"]:
+        parts.append(f"{100 * st['heard']:.0f}% of contacts heard")
+    if st["onsets"]:
+        parts.append(f"{100 * st['seen']:.0f}% of sounds seen")
+    return result(rs[worst], "; ".join(parts) + f" (worst: {worst})", **st)
+
+
+@METRICS.register("av.sync")
+class AVSync(AVCheck):
+    spec = MetricSpec(
+        id="av.sync", version="1", needs=("frames", "probe"), direction="higher", range=(0.0, 1.0),
+        kind="probe",
+        description="Visible contacts (velocity jumps of the tracked objects) matched to audio onsets: "
+                    "offset in ms, share of contacts heard and of sounds seen; ITU-R BT.1359 tolerances.",
+        reference="new (weight-free, ground-truth-validated); tolerances from ITU-R BT.1359",
+        min_frames=4)
+
+    def compute(self, video: Video, sample: Sample) -> MetricValue:
+        na = no_audio(video)
+        if na is not None:
+            return na
+        a = analyse(video, sample.probe or {})
+        events = np.asarray([e.t for e in video_events(a)])
+        onsets, strength = onset_times(video.audio)
+        return judge(sync_stats(events, onsets, strength))

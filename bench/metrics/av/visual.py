@@ -1,0 +1,84 @@
+"""Visual contact events: velocity discontinuities of the tracked probe objects.
+
+A body moving under constant forces has a constant second difference of position,
+D_i = x_{i+1} - 2 x_i + x_{i-1} (= a dt^2).  A contact changes the velocity by dv at time tau
+in (t_i, t_{i+1}]; then D_i gets dv (t_{i+1} - tau) and D_{i+1} gets dv (tau - t_i) on top of
+the constant, so with the residual R_j = D_j - median_j(D) projected on the jump's direction
+(p_j = R_j . u, u = (R_i + R_{i+1}) / |R_i + R_{i+1}|):
+
+    tau = (p_i t_i + p_{i+1} t_{i+1}) / (p_i + p_{i+1})        (exact for a velocity step)
+
+An event is a local maximum of |R_j| above ``MIN_JUMP_PX`` (3 px: centroid jitter of a pixel
+or two gives residuals of at most about 2 px), on frames where the object is present in j-1..j+1.
+Tracks come from the shared probe analysis (``bench.metrics.probes.analysis.analyse``), so
+the positions are camera compensated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MIN_JUMP_PX = 3.0
+
+
+@dataclass
+class VisualEvent:
+    t: float          # s (sub-frame)
+    frame: int        # the frame of the larger residual
+    obj: str
+    jump_px: float    # |residual| (px per frame^2)
+
+
+def contact_events(xy: np.ndarray, present: np.ndarray, fps: float, name: str = "") -> list[VisualEvent]:
+    """Velocity discontinuities of one track ``xy`` (T, 2) px, ``present`` (T,) bool."""
+    T = len(xy)
+    if T < 3:
+        return []
+    ok = present[:-2] & present[1:-1] & present[2:] & np.isfinite(xy).all(1)[1:-1] \
+        & np.isfinite(xy).all(1)[:-2] & np.isfinite(xy).all(1)[2:]
+    D = np.full((T, 2), np.nan)
+    D[1:-1] = xy[2:] - 2 * xy[1:-1] + xy[:-2]
+    D[1:-1][~ok] = np.nan
+    good = np.isfinite(D).all(1)
+    if good.sum() < 1:
+        return []
+    R = D - np.median(D[good], axis=0)
+    mag = np.where(good, np.linalg.norm(np.nan_to_num(R), axis=1), 0.0)
+    out = []
+    for i in range(1, T - 1):
+        if mag[i] < MIN_JUMP_PX or mag[i] < mag[i - 1] or mag[i] < mag[i + 1] or (mag[i] == mag[i - 1] and i > 1):
+            continue
+        j = i + 1 if mag[i + 1] >= mag[i - 1] else i - 1      # the neighbour sharing the jump
+        a, b = (i, j) if j > i else (j, i)
+        ra, rb = (R[a] if good[a] else 0 * R[i]), (R[b] if good[b] else 0 * R[i])
+        s = ra + rb
+        u = s / max(np.linalg.norm(s), 1e-9)
+        pa, pb = max(float(ra @ u), 0.0), max(float(rb @ u), 0.0)
+        tau = (pa * a + pb * b) / max(pa + pb, 1e-9) / fps
+        out.append(VisualEvent(float(tau), i, name, float(mag[i])))
+    return out
+
+
+def video_events(analysis: Any) -> list[VisualEvent]:
+    """Contact events of every named object of a probe analysis, in time order."""
+    ev: list[VisualEvent] = []
+    for name, obj in analysis.objects.items():
+        ev += contact_events(np.asarray(obj.xy, float), np.asarray(obj.present, bool), analysis.fps, name)
+    return sorted(ev, key=lambda e: e.t)
+
+
+def moving(analysis: Any, frame: int, radius: int = 2, px: float = 0.5) -> bool:
+    """Whether any named object moves (centre displacement > ``px`` per frame, or appears or
+    disappears) within ``frame +- radius``."""
+    lo, hi = max(0, frame - radius), min(analysis.T - 1, frame + radius)
+    for obj in analysis.objects.values():
+        p = np.asarray(obj.present, bool)[lo:hi + 1]
+        if p.any() and not p.all():
+            return True
+        xy = np.asarray(obj.xy, float)[lo:hi + 1]
+        if p.all() and len(xy) > 1 and np.nanmax(np.linalg.norm(np.diff(xy, axis=0), axis=1)) > px:
+            return True
+    return False
