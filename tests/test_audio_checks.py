@@ -137,3 +137,20 @@ def test_checks_unavailable_without_audio():
     for m in (AVSync(), SilenceWhenStill(), AVAlign()):
         r = m.compute(v, s)
         assert math.isnan(r.value) and "no audio" in r.reason and not m.applies(s)
+
+
+def test_probe_audio_expectation_schema_and_silent_fail():
+    from bench.metrics.av.sync import AVSync
+    from bench.suites.schema import validate_probe
+
+    base = {"id": "physics.t.x", "suite": "physics", "category": "bounce", "prompt": "A ball bounces.",
+            "objects": [{"name": "ball", "colour": "red", "shape": "disc"}], "checks": []}
+    ok = {**base, "expect": {"audio": {"impacts": 3, "sources": ["ball"]}}}
+    assert not [e for e in validate_probe(ok) if "audio" in e]
+    for bad in ({"impacts": -1}, {"impacts": True}, {"sources": ["cup"]}, {"loud": 1}, "yes"):
+        assert any("audio" in e for e in validate_probe({**base, "expect": {"audio": bad}})), bad
+    v = Video(np.zeros((6, 16, 16, 3), np.uint8), 8.0)
+    s = Sample("m", "p", 0, "", ok, {})
+    assert AVSync().applies(s)
+    r = AVSync().compute(v, s)
+    assert r.verdict == "fail" and "asks for sound" in r.reason

@@ -122,8 +122,10 @@ class OracleGenerator(Generator):
     def supports(self, probe: dict[str, Any]) -> tuple[bool, str]:
         if probe.get("scene") is None:
             return False, "text-only probe (scene: null); the oracle renders only probes with a scene"
-        if self.violation is None or _is_audio(self.violation):
-            return True, ""  # an audio violation that finds no sound refuses at generate time
+        if self.violation is None:
+            return True, ""
+        if _is_audio(self.violation):
+            return _audio_applies(probe, self.violation[0])
         key = hashlib.sha256(json.dumps([probe.get("id"), probe["scene"], probe.get("expect")],
                                         sort_keys=True).encode()).hexdigest()
         if key not in self._applies:
@@ -153,6 +155,17 @@ class OracleGenerator(Generator):
         video.provenance.update({"params": params, "model": self.name, "revision": self.info.revision,
                                  "artifacts": truth.to_bytes()})
         return video
+
+
+def _audio_applies(probe: dict[str, Any], name: str) -> tuple[bool, str]:
+    """Audio hook: whether audio violation ``name`` applies (a sounding contact in the clean render
+    at the default frame count; decided like ``bench.world.pipeline.applicable``)."""
+    from bench.audio.edits import AUDIO_VIOLATIONS
+
+    if not AUDIO_VIOLATIONS[name].needs_sound:
+        return True, ""
+    _, truth = render_probe(probe, 0, audio=True)
+    return (True, "") if truth.sounds else (False, f"violation {name}: no contact in this scene makes a sound")
 
 
 def _audio_edits(video: Video, truth: Any, av_v: tuple[str, float] | None, av_n: tuple[str, float] | None,

@@ -9,16 +9,23 @@ from bench.video import Video
 
 
 class AVCheck(VideoMetric):
-    """Applies to probes with a scene's named objects whose manifest row records an audio track
-    (``row["audio"]``), so silent runs get no rows at all; called directly on a video without
-    audio it returns NaN with a reason (unavailable, no verdict)."""
+    """Applies to probes with named objects when the manifest row records an audio track
+    (``row["audio"]``) or the probe asks for sound (``expect.audio``), so silent runs of probes
+    that do not ask get no rows at all."""
 
     def applies(self, sample: Sample) -> bool:
         p = sample.probe or {}
-        return bool(p.get("objects")) and bool(sample.row.get("audio"))
+        return bool(p.get("objects")) and (bool(sample.row.get("audio")) or "audio" in (p.get("expect") or {}))
 
 
-def no_audio(video: Video) -> MetricValue | None:
-    if video.audio is None:
-        return MetricValue(math.nan, None, "unavailable: the video has no audio track")
-    return None
+def no_audio(video: Video, probe: dict | None = None) -> MetricValue | None:
+    """None when ``video`` has sound.  Without: a fail when the probe asks for sound
+    (``expect.audio``), else NaN with the reason (unavailable, no verdict)."""
+    if video.audio is not None:
+        return None
+    want = ((probe or {}).get("expect") or {}).get("audio")
+    if want is not None:
+        n = want.get("impacts")
+        return MetricValue(0.0, "fail", "the video is silent but the probe asks for sound"
+                           + (f" ({n} impact sound(s))" if n is not None else ""), {"r": math.inf})
+    return MetricValue(math.nan, None, "unavailable: the video has no audio track")

@@ -30,7 +30,7 @@ class SilenceWhenStill(AVCheck):
         reference="new (weight-free)", min_frames=4)
 
     def compute(self, video: Video, sample: Sample) -> MetricValue:
-        na = no_audio(video)
+        na = no_audio(video, sample.probe)
         if na is not None:
             return na
         a = analyse(video, sample.probe or {})

@@ -17,7 +17,7 @@ detectable.  Normalised errors r_offset = offset / tol (tol by sign),
 r_heard = (1 - heard) / (1 - MIN_SHARE) and r_seen alike (MIN_SHARE = 0.5: at least half the
 events heard and half the sounds seen); value = 2^(-r^2) with r the worst (the probe checks'
 scale), pass iff r <= 1.  No events and no onsets: nothing to check, value 1.  A video without
-audio: NaN, unavailable.  Needs the probe's named objects (tracked by colour).
+audio: NaN, unavailable, unless the probe asks for sound (``expect.audio``): then a fail.  Needs the probe's named objects (tracked by colour).
 """
 
 from __future__ import annotations
@@ -95,10 +95,15 @@ class AVSync(AVCheck):
         min_frames=4)
 
     def compute(self, video: Video, sample: Sample) -> MetricValue:
-        na = no_audio(video)
+        na = no_audio(video, sample.probe)
         if na is not None:
             return na
         a = analyse(video, sample.probe or {})
         events = np.asarray([e.t for e in video_events(a)])
         onsets, strength = onset_times(video.audio)
-        return judge(sync_stats(events, onsets, strength))
+        out = judge(sync_stats(events, onsets, strength))
+        want = ((sample.probe or {}).get("expect") or {}).get("audio") or {}
+        if "impacts" in want:  # reported beside the verdict (the count of faint sounds is uncertain)
+            out.extra["impacts_expected"] = int(want["impacts"])
+            out.reason += f"; the probe expects {int(want['impacts'])} impact sound(s)"
+        return out

@@ -1,0 +1,134 @@
+"""Audio validity and cost: AUROC per audio violation, offset error on clean renders, nuisance
+flips, and the scoring-time overhead of audio.  Writes results/perf/audio.json.
+
+    PYTHONPATH=. python benchmarks/perf_audio.py [--every 4] [--out results/perf/audio.json]
+
+Oracle renders with sound (``audio: true``) of every ``--every``-th scene probe of the physics,
+permanence and identity suites, seed 1.  For av.sync: AUROC of clean vs each violation at full
+magnitude (Mann-Whitney, ties 1/2, higher = better), its detection rate (share not passing)
+and the clean failure rate; nuisance flips (clean passes, nuisance fails) / pairs.  Offset
+error: |offset_ms| of av.sync on clean renders at 24 fps (frames = 24 x scene duration), vs
+the ground truth 0.  Overhead: audio decode + the three av.* metrics, over the silent decode +
+the probe checks the probe lists (the analysis cache is shared, as in ``bench score``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.errors import UserError
+from bench.generators.oracle.generator import OracleGenerator
+from bench.metrics.base import METRICS, Sample
+from bench.plugins import load as load_plugins
+from bench.suites import load_suite
+
+VIOLATIONS = ["av_early", "av_late", "av_drift", "av_missing", "av_extra", "av_foreign"]
+NUISANCES = ["aac:32", "resample:8000", "anoise:-40", "gain:-12", "mono"]
+
+
+def auroc(clean: list[float], bad: list[float]) -> float:
+    c, b = np.asarray(clean), np.asarray(bad)
+    if not len(c) or not len(b):
+        return math.nan
+    return float(((c[:, None] > b[None]).sum() + 0.5 * (c[:, None] == b[None]).sum()) / (len(c) * len(b)))
+
+
+def score(name: str, probe: dict, settings: dict) -> dict | None:
+    try:
+        v = OracleGenerator(name).generate(probe, 1, settings)
+    except UserError:
+        return None
+    s = Sample(name, probe["id"], 0, probe["prompt"], probe, {"audio": {}})
+    out = {}
+    for mid in ("av.sync", "av.silence_when_still", "av.av_align"):
+        r = METRICS.get(mid)().compute(v, s)
+        out[mid] = {"value": r.value, "verdict": r.verdict, "offset_ms": r.extra.get("offset_ms")}
+    return out
+
+
+def overhead(probes: list[dict]) -> dict:
+    from bench.audio.track import read_audio
+    from bench.metrics.probes import analysis
+    from bench.video import read_video, write_video
+
+    base = audio = 0.0
+    with tempfile.TemporaryDirectory() as d:
+        for p in probes:
+            v = OracleGenerator("oracle").generate(p, 1, {"audio": True})
+            path = Path(d) / "v.mkv"
+            write_video(v, path, lossless=True)
+            analysis._cache.clear()
+            s = Sample("oracle", p["id"], 0, p["prompt"], p, {"audio": {}})
+            t = time.perf_counter()
+            w = read_video(path)                 # decodes the audio too
+            t_dec = time.perf_counter() - t
+            t = time.perf_counter()
+            read_audio(path)                     # the audio share of that decode
+            t_aud = time.perf_counter() - t
+            t = time.perf_counter()
+            for mid in p.get("checks") or []:
+                METRICS.get(mid)().compute(w, s)
+            base += t_dec - t_aud + time.perf_counter() - t
+            audio += t_aud
+            t = time.perf_counter()
+            for mid in ("av.sync", "av.silence_when_still", "av.av_align"):
+                METRICS.get(mid)().compute(w, s)
+            audio += time.perf_counter() - t
+    return {"videos": len(probes), "base_s": base, "audio_s": audio, "overhead": audio / base if base else math.nan}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--every", type=int, default=4)
+    ap.add_argument("--out", default="results/perf/audio.json")
+    args = ap.parse_args()
+    load_plugins()
+    probes = [p for su in ("physics", "permanence", "identity") for p in load_suite(su).probes if p.get("scene")]
+    probes = probes[:: args.every]
+    res: dict = {"probes": len(probes)}
+    clean = {p["id"]: score("oracle", p, {"audio": True}) for p in probes}
+    cv = [c["av.sync"]["value"] for c in clean.values() if c]
+    res["clean_fail_rate"] = float(np.mean([c["av.sync"]["verdict"] != "pass" for c in clean.values() if c]))
+    res["violations"] = {}
+    for name in VIOLATIONS:
+        got = [score(f"oracle+{name}:1.0", p, {}) for p in probes]
+        vals = [g["av.sync"]["value"] for g in got if g]
+        res["violations"][name] = {
+            "n": len(vals), "auroc": auroc(cv, vals),
+            "detection": float(np.mean([g["av.sync"]["verdict"] != "pass" for g in got if g])) if vals else math.nan,
+            "silence_when_still_detection": float(np.mean([g["av.silence_when_still"]["verdict"] != "pass"
+                                                           for g in got if g])) if vals else math.nan}
+    res["nuisances"] = {}
+    for name in NUISANCES:
+        flips = pairs = 0
+        for p in probes:
+            c, g = clean[p["id"]], score(f"oracle~{name}", p, {})
+            if c and g:
+                pairs += 1
+                flips += c["av.sync"]["verdict"] == "pass" and g["av.sync"]["verdict"] != "pass"
+        res["nuisances"][name] = {"pairs": pairs, "flip_rate": flips / pairs if pairs else math.nan}
+    errs = []
+    for p in probes:
+        frames = int(round(24 * float(p["scene"]["duration"])))
+        r = score("oracle", p, {"audio": True, "frames": frames, "fps": 24.0})
+        if r and r["av.sync"]["offset_ms"] is not None and math.isfinite(r["av.sync"]["offset_ms"]):
+            errs.append(abs(r["av.sync"]["offset_ms"]))
+    res["offset_error_ms_24fps"] = {"n": len(errs), "median": float(np.median(errs)) if errs else math.nan,
+                                    "p90": float(np.percentile(errs, 90)) if errs else math.nan,
+                                    "max": float(np.max(errs)) if errs else math.nan,
+                                    "within_42ms": float(np.mean(np.asarray(errs) <= 42.0)) if errs else math.nan}
+    res["overhead"] = overhead(probes[: max(4, len(probes) // 4)])
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(res, indent=2, sort_keys=True) + "\n")
+    print(json.dumps(res, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
