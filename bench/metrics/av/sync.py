@@ -4,7 +4,8 @@ Visual contact events (``visual.video_events``: velocity discontinuities of the 
 objects, timed to a fraction of a frame) are matched one-to-one, nearest first, to audio
 onsets (``bench.audio.onsets.onset_times``) within +-``MATCH_S``.  Reported:
 
-- ``offset_ms``: median of (onset - event) over matched pairs (positive = sound late);
+- ``offset_ms``: median of (onset - event) over matched pairs (positive = sound late) whose
+  visual event is timed to a fraction of a frame (``VisualEvent.timed``);
 - ``heard``: share of visual events with a matched onset; ``seen``: share of the onsets'
   strength (dB above the envelope median) that is matched, so a faint sound of a contact too
   small to see (a ball's last tiny bounces) weighs less than a full impact;
@@ -51,11 +52,14 @@ def match(events: np.ndarray, onsets: np.ndarray, window: float = MATCH_S) -> li
     return sorted(out)
 
 
-def sync_stats(events: np.ndarray, onsets: np.ndarray, strength: np.ndarray | None = None) -> dict[str, float]:
-    """offset_ms, spread_ms, heard, seen (strength-weighted; NaN where undefined) and the counts."""
+def sync_stats(events: np.ndarray, onsets: np.ndarray, strength: np.ndarray | None = None,
+               timed: np.ndarray | None = None) -> dict[str, float]:
+    """offset_ms, spread_ms (over pairs whose event is ``timed``), heard, seen
+    (strength-weighted; NaN where undefined) and the counts."""
     pairs = match(events, onsets)
     w = np.ones(len(onsets)) if strength is None else np.asarray(strength, float)
-    d = np.asarray([onsets[j] - events[i] for i, j in pairs]) * 1000.0
+    ok = np.ones(len(events), bool) if timed is None else np.asarray(timed, bool)
+    d = np.asarray([onsets[j] - events[i] for i, j in pairs if ok[i]]) * 1000.0
     off = float(np.median(d)) if len(d) else math.nan
     return {"offset_ms": off, "spread_ms": float(np.abs(d - off).max()) if len(d) else math.nan,
             "heard": len(pairs) / len(events) if len(events) else math.nan,
@@ -99,9 +103,10 @@ class AVSync(AVCheck):
         if na is not None:
             return na
         a = analyse(video, sample.probe or {})
-        events = np.asarray([e.t for e in video_events(a)])
+        ev = video_events(a)
+        events = np.asarray([e.t for e in ev])
         onsets, strength = onset_times(video.audio)
-        out = judge(sync_stats(events, onsets, strength))
+        out = judge(sync_stats(events, onsets, strength, np.asarray([e.timed for e in ev], bool)))
         want = ((sample.probe or {}).get("expect") or {}).get("audio") or {}
         if "impacts" in want:  # reported beside the verdict (the count of faint sounds is uncertain)
             out.extra["impacts_expected"] = int(want["impacts"])

@@ -3,12 +3,15 @@
 A body moving under constant forces has a constant second difference of position,
 D_i = x_{i+1} - 2 x_i + x_{i-1} (= a dt^2).  A contact changes the velocity by dv at time tau
 in (t_i, t_{i+1}]; then D_i gets dv (t_{i+1} - tau) and D_{i+1} gets dv (tau - t_i) on top of
-the constant, so with the residual R_j = D_j - median_j(D) projected on the jump's direction
-(p_j = R_j . u, u = (R_i + R_{i+1}) / |R_i + R_{i+1}|):
+the constant, so with the residual R_j = D_j - b_j (b_j the median of D over the frames 2..4
+away: the motion's own acceleration, gravity in flight and 0 at rest) projected on the jump's
+direction (p_j = R_j . u, u = (R_i + R_{i+1}) / |R_i + R_{i+1}|; the baseline is computed
+twice, the second time without the frames of the jumps the first pass found):
 
     tau = (p_i t_i + p_{i+1} t_{i+1}) / (p_i + p_{i+1})        (exact for a velocity step)
 
-An event is a local maximum of |R_j| above ``MIN_JUMP_PX`` (3 px: centroid jitter of a pixel
+An event is a local maximum of |R_j| whose pair sum |R_i + R_{i+1}| (= |dv| dt, the whole
+velocity change in px per frame) is at least ``MIN_JUMP_PX`` (3 px: centroid jitter of a pixel
 or two gives residuals of at most about 2 px), on frames where the object is present in j-1..j+1.
 Tracks come from the shared probe analysis (``bench.metrics.probes.analysis.analyse``), so
 the positions are camera compensated.
@@ -30,6 +33,8 @@ class VisualEvent:
     frame: int        # the frame of the larger residual
     obj: str
     jump_px: float    # |residual| (px per frame^2)
+    timed: bool = True  # False: the neighbour residual is missing (first/last frames, a gap);
+                        # then t is only the frame time, +-1 frame, and is not used for offsets
 
 
 def contact_events(xy: np.ndarray, present: np.ndarray, fps: float, name: str = "") -> list[VisualEvent]:
@@ -45,29 +50,68 @@ def contact_events(xy: np.ndarray, present: np.ndarray, fps: float, name: str = 
     good = np.isfinite(D).all(1)
     if good.sum() < 1:
         return []
-    R = D - np.median(D[good], axis=0)
+    base_ok = good.copy()
+    for _ in range(2):   # pass 2: the baseline leaves out the frames of pass 1's jumps
+        out = _jumps(D - _local_baseline(D, base_ok), good, fps, name)
+        base_ok = good.copy()
+        for e in out:
+            base_ok[max(0, e.frame - 1):e.frame + 2] = False
+    return out
+
+
+def _jumps(R: np.ndarray, good: np.ndarray, fps: float, name: str) -> list[VisualEvent]:
+    T = len(R)
     mag = np.where(good, np.linalg.norm(np.nan_to_num(R), axis=1), 0.0)
     out = []
     for i in range(1, T - 1):
-        if mag[i] < MIN_JUMP_PX or mag[i] < mag[i - 1] or mag[i] < mag[i + 1] or (mag[i] == mag[i - 1] and i > 1):
+        if mag[i] <= 0 or mag[i] < mag[i - 1] or mag[i] < mag[i + 1] or (mag[i] == mag[i - 1] and i > 1):
             continue
         j = i + 1 if mag[i + 1] >= mag[i - 1] else i - 1      # the neighbour sharing the jump
         a, b = (i, j) if j > i else (j, i)
         ra, rb = (R[a] if good[a] else 0 * R[i]), (R[b] if good[b] else 0 * R[i])
         s = ra + rb
-        u = s / max(np.linalg.norm(s), 1e-9)
+        jump = float(np.linalg.norm(s))                       # dv dt in px: the whole velocity change
+        if jump < MIN_JUMP_PX:
+            continue
+        u = s / max(jump, 1e-9)
         pa, pb = max(float(ra @ u), 0.0), max(float(rb @ u), 0.0)
         tau = (pa * a + pb * b) / max(pa + pb, 1e-9) / fps
-        out.append(VisualEvent(float(tau), i, name, float(mag[i])))
+        out.append(VisualEvent(float(tau), i, name, jump, bool(good[i - 1] and good[i + 1])))
     return out
 
 
-def video_events(analysis: Any) -> list[VisualEvent]:
-    """Contact events of every named object of a probe analysis, in time order."""
+def _local_baseline(D: np.ndarray, good: np.ndarray, lo: int = 2, hi: int = 4) -> np.ndarray:
+    """Per frame, the median second difference of the good frames 2..4 away (the motion's own
+    acceleration: gravity in flight, 0 at rest), else the median of all good frames."""
+    T = len(D)
+    glob = np.median(D[good], axis=0) if good.any() else np.zeros(D.shape[1])
+    out = np.tile(glob, (T, 1))
+    for i in range(T):
+        near = [j for j in range(i - hi, i + hi + 1) if lo <= abs(j - i) and 0 <= j < T and good[j]]
+        if len(near) >= 2:
+            out[i] = np.median(D[near], axis=0)
+    return out
+
+
+def video_events(analysis: Any, merge_s: float = 0.05) -> list[VisualEvent]:
+    """Contact events of every named object of a probe analysis, in time order; events of
+    different objects closer than ``merge_s`` (both sides of one collision, two bodies landing
+    together: one sound to the ear, as ``bench.audio.onsets`` separates onsets by 50 ms) are
+    one event, the larger jump's.  Frames touching the picture's edge are left out (a body
+    entering the frame has a clipped, jumping centroid)."""
     ev: list[VisualEvent] = []
     for name, obj in analysis.objects.items():
-        ev += contact_events(np.asarray(obj.xy, float), np.asarray(obj.present, bool), analysis.fps, name)
-    return sorted(ev, key=lambda e: e.t)
+        seen = np.asarray(obj.present, bool) & ~np.asarray(obj.edge, bool)
+        ev += contact_events(np.asarray(obj.xy, float), seen, analysis.fps, name)
+    ev.sort(key=lambda e: e.t)
+    out: list[VisualEvent] = []
+    for e in ev:
+        if out and e.t - out[-1].t < merge_s:
+            if e.jump_px > out[-1].jump_px:
+                out[-1] = e
+            continue
+        out.append(e)
+    return out
 
 
 def moving(analysis: Any, frame: int, radius: int = 2, px: float = 0.5) -> bool:
