@@ -80,7 +80,7 @@ def overhead(probes: list[dict]) -> dict:
             path = Path(d) / "v.mkv"
             write_video(v, path, lossless=True)
             analysis._cache.clear()
-            s = Sample("oracle", p["id"], 0, p["prompt"], p, {"audio": {}})
+            s = Sample("oracle", p["id"], 0, p["prompt"], p, {"audio": {"codec": "flac"}})
             t = time.perf_counter()
             w = read_video(path)                 # decodes the audio too
             t_dec = time.perf_counter() - t

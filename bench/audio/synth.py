@@ -2,7 +2,8 @@
 
 Contacts (``Truth.contacts``, shared by the 2-D and the 3-D world), one dict per event::
 
-    t         video time of the contact (s)          kind     impact | rest | collision | crease | stop
+    t         video time of the contact (s)          kind     impact | rest | collision | crease |
+                                                              set_down | stop
     objects   probe object names involved            speed    normal (impact) speed, m/s (>= 0)
     x         contact's horizontal pixel position    shape    the (first) object's shape
     size      its half-extent (m)                    restitution  its restitution (0..1)
@@ -50,7 +51,7 @@ CLICK_S = 0.002
 RATIOS = {"disc": (1.0, 2.76, 5.40), "sphere": (1.0, 2.76, 5.40), "box": (1.0, 1.59, 2.14, 2.30),
           "cube": (1.0, 1.59, 2.14, 2.30), "ring": (1.0, 2.32, 4.25), "cup": (1.0, 2.32, 4.25)}
 HARMONIC = (1.0, 2.0, 3.0)
-SOUNDING = ("impact", "rest", "collision", "crease")
+SOUNDING = ("impact", "rest", "collision", "crease", "set_down")
 #: recorded as contacts but silent: a rolling stop ends a roll (no impact), see the module docs
 SILENT = ("stop",)
 
@@ -118,32 +119,60 @@ def synthesize_audio(truth: Any, fps: float, n_frames: int, seed: int,
 
 
 def contacts_2d(sim: Any, truth: Any) -> list[dict[str, Any]]:
-    """The contact records of a 2-D simulation (``bench.world.physics.Simulation``) in video time.
+    """The contact records of a 2-D simulation (``bench.world.physics.Simulation``) in video time:
+    its physics events (impact, rest, collision, crease, stop) plus the set-downs of kinematic
+    containers (``set_down``: a keyframe where a cup moving down stops or turns up with its rim
+    on a support; speed = its downward speed).
 
     World time t_w maps to video time through the truth's clock (``world_times``, frozen where a
     violation stops it): the first moment the shown clock reaches t_w.  Events after the last
     frame are dropped."""
-    wt, vt = np.asarray(truth.world_times), np.asarray(truth.times)
     scene = sim.scene
     bodies = {b.actor: b for b in scene.bodies}
+    raw = [(ev.t, ev.kind, tuple(ev.actors), abs(float(ev.info.get("vn", ev.info.get("speed", 0.0)))),
+            ev.info.get("support")) for ev in sim.events if ev.kind in SOUNDING + SILENT]
+    raw += _set_downs(scene)
     out = []
-    for ev in sim.events:
-        if ev.kind not in SOUNDING + SILENT:
+    for t_w, kind, actors, speed, support in sorted(raw, key=lambda r: r[0]):
+        tv = _video_time(t_w, np.asarray(truth.world_times), np.asarray(truth.times))
+        if tv is None:
             continue
-        i = int(np.searchsorted(wt, ev.t, side="left"))
-        if i >= len(wt):
-            continue
-        if i == 0:
-            tv = float(vt[0])
-        else:
-            span = wt[i] - wt[i - 1]
-            tv = float(vt[i - 1] + (ev.t - wt[i - 1]) / span * (vt[i] - vt[i - 1])) if span > 0 else float(vt[i])
-        a = ev.actors[0]
-        pos, _ = sim.sample(np.asarray([ev.t]))
+        a = actors[0]
+        pos, _ = sim.sample(np.asarray([t_w]))
         x = float(truth.origin[0] + truth.px_per_m * pos[a, 0, 0] - 0.5)
-        out.append({"t": round(tv, 9), "kind": ev.kind, "objects": [scene.actors[k].name for k in ev.actors],
-                    "speed": round(abs(float(ev.info.get("vn", ev.info.get("speed", 0.0)))), 6),
-                    "x": round(x, 3), "shape": scene.actors[a].shape, "size": scene.actors[a].half,
-                    "restitution": float(bodies[a].restitution) if a in bodies else 0.5,
-                    "support": ev.info.get("support")})
+        out.append({"t": round(tv, 9), "kind": kind, "objects": [scene.actors[k].name for k in actors],
+                    "speed": round(speed, 6), "x": round(x, 3), "shape": scene.actors[a].shape,
+                    "size": scene.actors[a].half,
+                    "restitution": float(bodies[a].restitution) if a in bodies else 0.3, "support": support})
+    return out
+
+
+def _video_time(t_w: float, wt: np.ndarray, vt: np.ndarray) -> float | None:
+    i = int(np.searchsorted(wt, t_w, side="left"))
+    if i >= len(wt):
+        return None
+    if i == 0:
+        return float(vt[0])
+    span = wt[i] - wt[i - 1]
+    return float(vt[i - 1] + (t_w - wt[i - 1]) / span * (vt[i] - vt[i - 1])) if span > 0 else float(vt[i])
+
+
+def _set_downs(scene: Any) -> list[tuple[float, str, tuple[int, ...], float, str | None]]:
+    """(t, "set_down", (actor,), speed, support) for each container keyframe that lands it."""
+    out = []
+    tol = 0.02 * float(scene.view[1])
+    for c in scene.containers:
+        times, pts = np.asarray(c.path.times), np.asarray(c.path.points)
+        half = scene.actors[c.actor].half
+        for k in range(1, len(times)):
+            v_in = (pts[k] - pts[k - 1]) / max(times[k] - times[k - 1], 1e-9)
+            v_out = (pts[k + 1] - pts[k]) / max(times[k + 1] - times[k], 1e-9) if k + 1 < len(times) else np.zeros(2)
+            if not (v_in[1] < -V_MIN and v_out[1] >= -1e-9):
+                continue
+            rim = pts[k] - np.array([0.0, half])
+            for sp in scene.supports:
+                d = rim - np.asarray(sp.q)
+                if abs(float(d @ np.asarray(sp.n))) <= tol and sp.s_min <= float(d @ np.asarray(sp.u)) <= sp.s_max:
+                    out.append((float(times[k]), "set_down", (c.actor,), float(-v_in[1]), sp.name))
+                    break
     return out

@@ -12,8 +12,12 @@ twice, the second time without the frames of the jumps the first pass found):
 
 An event is a local maximum of |R_j| whose pair sum |R_i + R_{i+1}| (= |dv| dt, the whole
 velocity change in px per frame) is at least ``MIN_JUMP_PX`` (3 px: centroid jitter of a pixel
-or two gives residuals of at most about 2 px), on frames where the object is present in j-1..j+1.
-Tracks come from the shared probe analysis (``bench.metrics.probes.analysis.analyse``), so
+or two gives residuals of at most about 2 px) and, in the second pass, ``SHARP`` = 4 times the
+median |R| of the frames around the pair (a velocity *step*, not a smoothly turning
+acceleration), on frames where the object is fully visible in j-1..j+1 (a partly hidden or
+edge-clipped body has a jumping centroid).
+Only jumps of an object running into cover or another object count (``touching``: a step in
+mid-air is a release or a hand, a step away from a support is a lift, not an impact).  Tracks come from the shared probe analysis (``bench.metrics.probes.analysis.analyse``), so
 the positions are camera compensated.
 """
 
@@ -25,6 +29,10 @@ from typing import Any
 import numpy as np
 
 MIN_JUMP_PX = 3.0
+#: A jump must also stand out from the residuals around it by this factor (a step, not a curve).
+SHARP = 4.0
+#: Approach speed (px per frame, towards the contact) below which a jump is no impact.
+APPROACH_PX = 0.5
 
 
 @dataclass
@@ -51,15 +59,16 @@ def contact_events(xy: np.ndarray, present: np.ndarray, fps: float, name: str = 
     if good.sum() < 1:
         return []
     base_ok = good.copy()
-    for _ in range(2):   # pass 2: the baseline leaves out the frames of pass 1's jumps
-        out = _jumps(D - _local_baseline(D, base_ok), good, fps, name)
+    for sharp in (0.0, SHARP):   # pass 2: the baseline leaves out the frames of pass 1's jumps
+        out = _jumps(D - _local_baseline(D, base_ok), good, fps, name, sharp, base_ok)
         base_ok = good.copy()
         for e in out:
             base_ok[max(0, e.frame - 1):e.frame + 2] = False
     return out
 
 
-def _jumps(R: np.ndarray, good: np.ndarray, fps: float, name: str) -> list[VisualEvent]:
+def _jumps(R: np.ndarray, good: np.ndarray, fps: float, name: str, sharp: float,
+           quiet: np.ndarray) -> list[VisualEvent]:
     T = len(R)
     mag = np.where(good, np.linalg.norm(np.nan_to_num(R), axis=1), 0.0)
     out = []
@@ -71,13 +80,22 @@ def _jumps(R: np.ndarray, good: np.ndarray, fps: float, name: str) -> list[Visua
         ra, rb = (R[a] if good[a] else 0 * R[i]), (R[b] if good[b] else 0 * R[i])
         s = ra + rb
         jump = float(np.linalg.norm(s))                       # dv dt in px: the whole velocity change
-        if jump < MIN_JUMP_PX:
+        if jump < max(MIN_JUMP_PX, sharp * _local_level(mag, quiet, a, b)):
             continue
         u = s / max(jump, 1e-9)
         pa, pb = max(float(ra @ u), 0.0), max(float(rb @ u), 0.0)
         tau = (pa * a + pb * b) / max(pa + pb, 1e-9) / fps
         out.append(VisualEvent(float(tau), i, name, jump, bool(good[i - 1] and good[i + 1])))
     return out
+
+
+def _local_level(mag: np.ndarray, good: np.ndarray, a: int, b: int, reach: int = 4) -> float:
+    """Median |R| of the ``good`` frames (here: not part of another jump) within ``reach`` of the
+    pair (a, b), the pair excluded: how much the motion's acceleration varies anyway (a swinging
+    pendulum, tracking noise)."""
+    near = [mag[j] for j in range(a - reach, b + reach + 1)
+            if 0 <= j < len(mag) and good[j] and j not in (a - 1, a, b, b + 1)]
+    return float(np.median(near)) if near else 0.0
 
 
 def _local_baseline(D: np.ndarray, good: np.ndarray, lo: int = 2, hi: int = 4) -> np.ndarray:
@@ -98,11 +116,13 @@ def video_events(analysis: Any, merge_s: float = 0.05) -> list[VisualEvent]:
     different objects closer than ``merge_s`` (both sides of one collision, two bodies landing
     together: one sound to the ear, as ``bench.audio.onsets`` separates onsets by 50 ms) are
     one event, the larger jump's.  Frames touching the picture's edge are left out (a body
-    entering the frame has a clipped, jumping centroid)."""
+    entering the frame has a clipped, jumping centroid), and so are frames where it is partly
+    hidden (``ObjectTrack.full``)."""
     ev: list[VisualEvent] = []
     for name, obj in analysis.objects.items():
-        seen = np.asarray(obj.present, bool) & ~np.asarray(obj.edge, bool)
-        ev += contact_events(np.asarray(obj.xy, float), seen, analysis.fps, name)
+        seen = np.asarray(obj.full, bool) & ~np.asarray(obj.edge, bool)
+        ev += [e for e in contact_events(np.asarray(obj.xy, float), seen, analysis.fps, name)
+               if touching(analysis, obj, e.frame)]
     ev.sort(key=lambda e: e.t)
     out: list[VisualEvent] = []
     for e in ev:
@@ -112,6 +132,26 @@ def video_events(analysis: Any, merge_s: float = 0.05) -> list[VisualEvent]:
             continue
         out.append(e)
     return out
+
+
+def touching(analysis: Any, obj: Any, frame: int) -> bool:
+    """Whether ``obj`` runs into something at a jump: in a frame around it, it touches cover
+    (floor, ramp, wall) or another object (``Analysis.contact_normals``, allowing the distance it
+    travels in a frame) and was moving towards it before the jump (approach speed along the
+    contact normal above ``APPROACH_PX`` px per frame).  A step in mid-air (a release, a
+    pendulum's turn) or away from a support from rest (a cup lifted, a body pushed) is no impact."""
+    for t in range(max(0, frame - 1), min(analysis.T, frame + 2)):
+        if obj.dets[t] is None:
+            continue
+        pre = [obj.xy[u] - obj.xy[u - 1] for u in (frame - 1, frame - 2) if u >= 1]
+        pre = [v for v in pre if np.isfinite(v).all()]
+        if not pre:
+            continue
+        v = pre[0]
+        travel = float(np.linalg.norm(v))
+        if any(float(v @ n) > APPROACH_PX for n in analysis.contact_normals(obj, t, travel)):
+            return True
+    return False
 
 
 def moving(analysis: Any, frame: int, radius: int = 2, px: float = 0.5) -> bool:
