@@ -8,8 +8,8 @@ permanence and identity suites, seed 1.  For av.sync: AUROC of clean vs each vio
 magnitude (Mann-Whitney, ties 1/2, higher = better), its detection rate (share not passing)
 and the clean failure rate; nuisance flips (clean passes, nuisance fails) / pairs.  Offset
 error: |offset_ms| of av.sync on clean renders at 24 fps (frames = 24 x scene duration), vs
-the ground truth 0.  Overhead: audio decode + the three av.* metrics, over the silent decode +
-the probe checks the probe lists (the analysis cache is shared, as in ``bench score``).
+the ground truth 0.  Overhead: scoring a video with sound and the av.* metrics vs the same
+video silent without them, every other applicable video metric included (``overhead``).
 """
 
 from __future__ import annotations
@@ -53,51 +53,49 @@ def score(name: str, probe: dict, settings: dict) -> dict | None:
     return out
 
 
-def _metrics(sample: Sample, audio: bool) -> list:
-    """The video metrics ``bench score`` would run on this sample: available, applicable, and
-    audio-visual (``av.*``) or not."""
-    out = []
-    for mid, cls in METRICS.items():
-        m = cls()
-        if mid.startswith("av.") != audio or not hasattr(m, "compute") or m.spec.level != "video":
-            continue
-        if m.available()[0] and m.applies(sample):
-            out.append(m)
-    return out
+def _clear_caches() -> None:
+    from bench.audio import onsets
+    from bench.metrics.probes import analysis
+    from bench.metrics.temporal import flow
+
+    analysis._cache.clear()
+    flow._cache.clear()
+    onsets._cache.clear()
 
 
 def overhead(probes: list[dict]) -> dict:
-    """Seconds per video: decode + every other applicable, available video metric (base) vs
-    audio decode + the av.* metrics; the first video is a warm-up (imports), not counted."""
-    from bench.audio.track import read_audio
-    from bench.metrics.probes import analysis
+    """Marginal cost of audio per video, as ``bench score`` pays it: (decode with sound + every
+    applicable, available video metric, av.* included) minus (the same without sound and
+    without av.*), over the latter; shared caches (analysis, flow, onsets) emptied before each
+    pass; the first video is a warm-up (imports), not counted."""
+    from bench.metrics.base import VideoMetric
     from bench.video import read_video, write_video
 
-    base = audio = 0.0
+    base = total = 0.0
     with tempfile.TemporaryDirectory() as d:
         for n, p in enumerate(probes):
             v = OracleGenerator("oracle").generate(p, 1, {"audio": True})
-            path = Path(d) / "v.mkv"
-            write_video(v, path, lossless=True)
-            analysis._cache.clear()
+            loud, silent = Path(d) / "a.mkv", Path(d) / "s.mkv"
+            write_video(v, loud, lossless=True)
+            v.audio = None
+            write_video(v, silent, lossless=True)
             s = Sample("oracle", p["id"], 0, p["prompt"], p, {"audio": {"codec": "flac"}})
-            t = time.perf_counter()
-            w = read_video(path)                 # decodes the audio too
-            t_dec = time.perf_counter() - t
-            t = time.perf_counter()
-            read_audio(path)                     # the audio share of that decode
-            t_aud = time.perf_counter() - t
-            t = time.perf_counter()
-            for m in _metrics(s, audio=False):
-                m.compute(w, s)
-            t_base = t_dec - t_aud + time.perf_counter() - t
-            t = time.perf_counter()
-            for m in _metrics(s, audio=True):
-                m.compute(w, s)
-            t_av = t_aud + time.perf_counter() - t
+            times = []
+            for path, with_av in ((silent, False), (loud, True)):
+                _clear_caches()
+                t = time.perf_counter()
+                w = read_video(path)
+                for mid, cls in METRICS.items():
+                    m = cls()
+                    if (not isinstance(m, VideoMetric) or (mid.startswith("av.") and not with_av)
+                            or not m.available()[0] or not m.applies(s)):
+                        continue
+                    m.compute(w, s)
+                times.append(time.perf_counter() - t)
             if n:
-                base, audio = base + t_base, audio + t_av
-    return {"videos": len(probes) - 1, "base_s": base, "audio_s": audio, "overhead": audio / base if base else math.nan}
+                base, total = base + times[0], total + times[1]
+    return {"videos": len(probes) - 1, "base_s": base, "with_audio_s": total,
+            "overhead": (total - base) / base if base else math.nan}
 
 
 def main() -> None:

@@ -111,7 +111,15 @@ def test_sync_statistics_by_hand():
     st = sync_stats(ev, on)
     assert st["offset_ms"] == pytest.approx(25.0) and st["heard"] == pytest.approx(2 / 3)
     assert st["seen"] == pytest.approx(2 / 3) and st["spread_ms"] == pytest.approx(5.0)
-    assert judge(st).verdict == "pass"
+    assert st["worst_ms"] == pytest.approx(30.0)
+    r = judge(st)                                                   # a third of the sound unseen: > 30 %
+    assert r.verdict == "fail" and r.extra["r"] == pytest.approx((1 / 3) / 0.3)
+    ok = judge(sync_stats(ev[:2], on[:2]))
+    assert ok.verdict == "pass" and ok.extra["r"] == pytest.approx(30.0 / 125.0)
+    early = judge(sync_stats(ev[:2], ev[:2] - 0.09))                # 90 ms early: 2 tolerances of 45 ms
+    assert early.extra["r"] == pytest.approx(2.0)
+    # seen is amplitude-weighted: an unmatched onset 20 dB fainter than the matched one weighs 1/10
+    assert sync_stats(ev[:1], np.array([0.5, 1.5]), np.array([40.0, 20.0]))["seen"] == pytest.approx(1 / 1.1)
     late = judge(sync_stats(ev, ev + 0.25))                         # 250 ms late: 2 tolerances
     assert late.verdict == "fail" and late.extra["r"] == pytest.approx(2.0)
     assert judge(sync_stats(ev, np.array([]))).verdict == "fail"    # nothing heard
