@@ -64,7 +64,7 @@ def stft_params(sr: int) -> tuple[int, int]:
 @lru_cache(maxsize=8)
 def _filters(sr: int, n_fft: int) -> tuple[np.ndarray, np.ndarray]:
     """(mel filterbank transposed (bins, mels), periodic Hann window) for rate and size."""
-    return mel_filterbank(sr, n_fft).T.copy(), np.hanning(n_fft + 1)[:-1]
+    return mel_filterbank(sr, n_fft).T.astype(np.float32), np.hanning(n_fft + 1)[:-1].astype(np.float32)
 
 
 def onset_strength(audio: Audio) -> tuple[np.ndarray, float]:
@@ -75,13 +75,13 @@ def onset_strength(audio: Audio) -> tuple[np.ndarray, float]:
     sr = audio.sample_rate
     n_fft, hop = stft_params(sr)
     fb, win = _filters(sr, n_fft)
-    x = np.pad(audio.mono(), (n_fft // 2, n_fft // 2), mode="constant")
+    x = np.pad(audio.samples.mean(axis=1, dtype=np.float32), (n_fft // 2, n_fft // 2), mode="constant")
     if len(x) < n_fft:
         return np.zeros(1), sr / hop
     frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop]
     spec = np.fft.rfft(frames * win, axis=1)
     S = (spec.real ** 2 + spec.imag ** 2) @ fb                 # (frames, mels)
-    db = 10.0 * np.log10(np.maximum(S, 1e-10))
+    db = 10.0 * np.log10(np.maximum(S.astype(np.float64), 1e-10))
     db = np.maximum(db, db.max() - TOP_DB)
     flux = np.maximum(0.0, np.diff(db, axis=0)).mean(axis=1)
     return np.concatenate([[0.0], flux]), sr / hop

@@ -42,7 +42,7 @@ def flow_magnitudes(video: Video) -> np.ndarray:
     from bench.metrics.temporal.flow import flows
 
     f = flows(video, [(i - 1, i) for i in range(1, video.T)])
-    m = np.sqrt(f[..., 0].astype(np.float64) ** 2 + f[..., 1].astype(np.float64) ** 2).mean(axis=(1, 2))
+    m = np.sqrt(f[..., 0] ** 2 + f[..., 1] ** 2).mean(axis=(1, 2), dtype=np.float64)
     return np.concatenate([m[:1], m])
 
 
