@@ -162,3 +162,19 @@ def test_probe_audio_expectation_schema_and_silent_fail():
     assert AVSync().applies(s)
     r = AVSync().compute(v, s)
     assert r.verdict == "fail" and "asks for sound" in r.reason
+
+
+def test_audio_variants_parse_and_refuse_silent_scenes():
+    from bench.generators.base import list_models
+    from bench.generators.oracle.generator import OracleGenerator, parse_name
+    from bench.suites import load_suite
+
+    names = [n for n in list_models() if n.startswith("oracle+av_") or n.split("~")[-1] in
+             ("aac", "resample", "anoise", "gain", "mono")]
+    assert len(names) == 11
+    for n in names:
+        parse_name(n)
+    pendulum = load_suite("physics").by_id["physics.pendulum.yellow_bob"]
+    ok, why = OracleGenerator("oracle+av_missing").supports(pendulum)
+    assert not ok and "no contact" in why
+    assert OracleGenerator("oracle+av_extra").supports(pendulum) == (True, "")
