@@ -63,8 +63,12 @@ def stft_params(sr: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=8)
 def _filters(sr: int, n_fft: int) -> tuple[np.ndarray, np.ndarray]:
-    """(mel filterbank transposed (bins, mels), periodic Hann window) for rate and size."""
-    return mel_filterbank(sr, n_fft).T.astype(np.float32), np.hanning(n_fft + 1)[:-1].astype(np.float32)
+    """(mel filterbank (mels, bins), sparse; periodic Hann window) for rate and size."""
+    from scipy.sparse import csr_matrix
+
+    # sparse (each filter spans a few bins), and no BLAS call: BLAS thread pools spin on a busy
+    # machine and cost more CPU than the product itself
+    return csr_matrix(mel_filterbank(sr, n_fft).astype(np.float32)), np.hanning(n_fft + 1)[:-1].astype(np.float32)
 
 
 def onset_strength(audio: Audio) -> tuple[np.ndarray, float]:
@@ -75,12 +79,16 @@ def onset_strength(audio: Audio) -> tuple[np.ndarray, float]:
     sr = audio.sample_rate
     n_fft, hop = stft_params(sr)
     fb, win = _filters(sr, n_fft)
-    x = np.pad(audio.samples.mean(axis=1, dtype=np.float32), (n_fft // 2, n_fft // 2), mode="constant")
+    mono = audio.samples[:, 0].copy()
+    for c in range(1, audio.channels):
+        mono += audio.samples[:, c]
+    mono /= audio.channels
+    x = np.concatenate([np.zeros(n_fft // 2, np.float32), mono, np.zeros(n_fft // 2, np.float32)])
     if len(x) < n_fft:
         return np.zeros(1), sr / hop
     frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop]
     spec = np.fft.rfft(frames * win, axis=1)
-    S = (spec.real ** 2 + spec.imag ** 2) @ fb                 # (frames, mels)
+    S = (fb @ (spec.real ** 2 + spec.imag ** 2).T).T           # (frames, mels)
     db = 10.0 * np.log10(np.maximum(S.astype(np.float64), 1e-10))
     db = np.maximum(db, db.max() - TOP_DB)
     flux = np.maximum(0.0, np.diff(db, axis=0)).mean(axis=1)
@@ -107,13 +115,16 @@ def _onset_times(audio: Audio) -> tuple[np.ndarray, np.ndarray]:
     env, rate = onset_strength(audio)
     if len(env) < 3:
         return np.zeros(0), np.zeros(0)
+    from scipy.ndimage import maximum_filter1d
+
     w = max(1, int(round(PEAK_S * rate)))
     base = float(np.median(env))
-    peaks = []
-    for k in range(1, len(env)):
-        lo, hi = max(0, k - w), min(len(env), k + w + 1)
-        if env[k] - base >= MIN_FLUX and env[k] == env[lo:hi].max() and (not peaks or k - peaks[-1] > w):
-            peaks.append(k)
+    local_max = env == maximum_filter1d(env, 2 * w + 1, mode="constant", cval=-np.inf)
+    cand = np.flatnonzero(local_max & (env - base >= MIN_FLUX))
+    peaks: list[int] = []
+    for k in cand:                  # a plateau or twin peaks within w: the first one
+        if k >= 1 and (not peaks or k - peaks[-1] > w):
+            peaks.append(int(k))
     # the last window's worth of envelope sees the track's end, not an attack
     idx = np.asarray([k for k in peaks if k < len(env) - WIN_S * rate], int)
     return idx / rate, env[idx] - base if len(idx) else np.zeros(0)

@@ -103,11 +103,15 @@ def _local_baseline(D: np.ndarray, good: np.ndarray, lo: int = 2, hi: int = 4) -
     acceleration: gravity in flight, 0 at rest), else the median of all good frames."""
     T = len(D)
     glob = np.median(D[good], axis=0) if good.any() else np.zeros(D.shape[1])
+    offs = np.asarray([o for o in range(-hi, hi + 1) if abs(o) >= lo])
+    idx = np.arange(T)[:, None] + offs[None, :]                           # (T, K)
+    ok = (idx >= 0) & (idx < T)
+    ok[ok] = good[idx[ok]]
+    vals = np.where(ok[..., None], D[np.clip(idx, 0, T - 1)], np.nan)      # (T, K, 2)
     out = np.tile(glob, (T, 1))
-    for i in range(T):
-        near = [j for j in range(i - hi, i + hi + 1) if lo <= abs(j - i) and 0 <= j < T and good[j]]
-        if len(near) >= 2:
-            out[i] = np.median(D[near], axis=0)
+    enough = ok.sum(1) >= 2
+    if enough.any():
+        out[enough] = np.nanmedian(vals[enough], axis=1)
     return out
 
 
