@@ -104,17 +104,19 @@ def _free_times(truth: Any, count: int, duration: float, rng: np.random.Generato
 
 def apply_audio_violation(name: str, m: float, video: Any, truth: Any, fps: float, seed: int) -> None:
     """Inject audio violation ``name`` at magnitude ``m`` into ``video.audio`` and ``truth``
-    (in place).  ``ValueError`` when it cannot apply (no sounding contact)."""
+    (in place).  One that needs a sound in a clip with none (a perturbed scene whose contact
+    fell silent) changes nothing and says so in its record, like a picture violation with
+    nothing visible to act on; the validity study then leaves the pair out."""
     spec = AUDIO_VIOLATIONS[name]
     sounds = truth.sounds or []
     if spec.needs_sound and not sounds:
-        raise ValueError(f"violation {name} needs a sounding contact and this clip has none")
+        m = 0.0
     rng = np.random.default_rng([int(seed), 0xED17])
     T, duration = video.T, video.T / fps
     details: dict[str, Any] = {}
     k = frames_k(m)
     if m <= 0:
-        details = {"change": "none"}
+        details = {"change": "none" if sounds or not spec.needs_sound else "none: no sounding contact in this clip"}
     elif name in ("av_early", "av_late"):
         sec = (k if name == "av_late" else -k) / fps
         video.audio = _shift(video.audio, sec, rng)

@@ -2,10 +2,10 @@
 
 For each audio onset (``bench.audio.onsets``) the check asks whether any named probe object
 moves within +-2 frames of it (``visual.moving``: a centre displacement above 0.5 px per frame,
-or an object appearing/disappearing).  A sound with everything still has no visible cause.
+or an object appearing/disappearing), or is not fully visible within +-1 frame
+(``visual.something_hidden``: what cannot be seen may be moving).  A sound with everything still has no visible cause.
 ``still`` = number of such onsets; r = still / 1 (one unexplained sound is one tolerance off,
-so any fails); value = 2^(-r^2), pass iff none.  Sounds hidden behind an occluder are a known
-limit (a door slammed out of sight would be flagged); NaN, unavailable, without audio.
+so any fails); value = 2^(-r^2), pass iff none.  NaN, unavailable, without audio.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from bench.audio.onsets import onset_times
 from bench.metrics.av.common import AVCheck, no_audio
-from bench.metrics.av.visual import moving
+from bench.metrics.av.visual import moving, something_hidden
 from bench.metrics.base import METRICS, MetricSpec, MetricValue, Sample
 from bench.metrics.probes.analysis import analyse
 from bench.metrics.probes.base import result
@@ -36,7 +36,7 @@ class SilenceWhenStill(AVCheck):
         a = analyse(video, sample.probe or {})
         onsets, _ = onset_times(video.audio)
         frames = np.clip(np.rint(onsets * video.fps).astype(int), 0, video.T - 1)
-        still = [float(t) for t, f in zip(onsets, frames) if not moving(a, int(f))]
+        still = [float(t) for t, f in zip(onsets, frames) if not moving(a, int(f)) and not something_hidden(a, int(f))]
         why = (f"{len(still)} of {len(onsets)} sound onset(s) while nothing moves (at "
                + ", ".join(f"{t:.2f} s" for t in still[:5]) + ")") if still else \
             f"every one of {len(onsets)} sound onset(s) coincides with motion"

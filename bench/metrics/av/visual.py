@@ -158,6 +158,13 @@ def touching(analysis: Any, obj: Any, frame: int) -> bool:
     return False
 
 
+def something_hidden(analysis: Any, frame: int, radius: int = 1) -> bool:
+    """Whether some named object is not fully visible (hidden, partly hidden, clipped, gone)
+    in a frame within ``radius`` of ``frame``: a sound then may have a cause out of sight."""
+    lo, hi = max(0, frame - radius), min(analysis.T - 1, frame + radius)
+    return any(not np.asarray(o.full, bool)[lo:hi + 1].all() for o in analysis.objects.values())
+
+
 def moving(analysis: Any, frame: int, radius: int = 2, px: float = 0.5) -> bool:
     """Whether any named object moves (centre displacement > ``px`` per frame, or appears or
     disappears) within ``frame +- radius``."""
