@@ -16,7 +16,8 @@ test suite checks it against librosa when librosa is installed.
 ``onset_times(audio)`` picks the peaks of o: local maxima within +-``PEAK_S`` that rise at least
 ``MIN_FLUX`` dB above the envelope's median.  Times are the envelope frame centres, k * hop / sr
 (seconds); an attack at t0 peaks within a hop of t0 - n_fft / (4 sr) at worst (a few ms).
-Peaks in the last window (16 ms) are dropped: there the envelope sees the end of the track.
+Peaks in the first and last window (16 ms) are dropped: there the envelope sees the ends of the
+track (its zero padding), not an attack.
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ def _onset_times(audio: Audio) -> tuple[np.ndarray, np.ndarray]:
     for k in cand:                  # a plateau or twin peaks within w: the first one
         if k >= 1 and (not peaks or k - peaks[-1] > w):
             peaks.append(int(k))
-    # the last window's worth of envelope sees the track's end, not an attack
-    idx = np.asarray([k for k in peaks if k < len(env) - WIN_S * rate], int)
+    # the first and last window's worth of envelope see the track's ends (the zero padding),
+    # not an attack
+    idx = np.asarray([k for k in peaks if WIN_S * rate <= k < len(env) - WIN_S * rate], int)
     return idx / rate, env[idx] - base if len(idx) else np.zeros(0)
