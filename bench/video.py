@@ -7,6 +7,8 @@ else in the package opens a video file.
 Storage (see ARCHITECTURE.md, run directory):
 - the **lossless** copy that metrics read: FFV1 (``bgr0``, bit-exact RGB) in Matroska, ``.mkv``;
 - the **preview** for people: H.264 ``yuv420p`` in MP4 (lossy; never scored).
+A video may carry sound (``Video.audio``, ``bench.audio.track``): FLAC beside FFV1 in the lossless
+copy, AAC in the preview; ``read_video`` decodes the first audio stream of any file.
 Both carry container metadata tags saying the content is synthetic / AI-generated, by what,
 and from which prompt (``comment``, ``title``, ``encoder`` plus our ``bench_*`` keys).
 """
@@ -33,7 +35,8 @@ MAX_FRAMES = 10_000
 
 @dataclass
 class Video:
-    """uint8 RGB frames ``(T, H, W, 3)`` at ``fps``, with provenance.
+    """uint8 RGB frames ``(T, H, W, 3)`` at ``fps``, with provenance and, optionally, sound
+    (``audio``: a ``bench.audio.track.Audio``, float32 samples ``(N, C)`` in [-1, 1]).
 
     >>> v = Video(np.zeros((4, 8, 8, 3), np.uint8), fps=8.0)
     >>> v.shape
