@@ -5,7 +5,8 @@ flips, and the scoring-time overhead of audio.  Writes results/perf/audio.json.
 
 Oracle renders with sound (``audio: true``) of every ``--every``-th scene probe of the physics,
 permanence and identity suites, seed 1.  For av.sync: AUROC of clean vs each violation at full
-magnitude (Mann-Whitney, ties 1/2, higher = better), its detection rate (share not passing)
+magnitude over the probes where it changed the sound (Mann-Whitney, ties 1/2, higher =
+better), its detection rate (share not passing)
 and the clean failure rate; nuisance flips (clean passes, nuisance fails) / pairs.  Offset
 error: |offset_ms| of av.sync on clean renders at 24 fps (frames = 24 x scene duration), vs
 the ground truth 0.  Overhead: scoring a video with sound and the av.* metrics vs the same
@@ -48,7 +49,7 @@ def score(name: str, probe: dict, settings: dict) -> dict | None:
     except UserError:
         return None
     s = Sample(name, probe["id"], 0, probe["prompt"], probe, {"audio": {}})
-    out = {}
+    out: dict = {"audio_sha": v.audio.content_hash() if v.audio is not None else None}
     for mid in ("av.sync", "av.silence_when_still", "av.av_align"):
         r = METRICS.get(mid)().compute(v, s)
         out[mid] = {"value": r.value, "verdict": r.verdict, "offset_ms": r.extra.get("offset_ms")}
@@ -134,7 +135,9 @@ def main() -> None:
     res["clean_fail_rate"] = float(np.mean([c["av.sync"]["verdict"] != "pass" for c in clean.values() if c]))
     res["violations"] = {}
     for name in VIOLATIONS:
-        got = [score(f"oracle+{name}:1.0", p, {}) for p in probes]
+        # pairs where the violation changed the sound (as the validity study pairs them)
+        got = [g for p in probes if (g := score(f"oracle+{name}:1.0", p, {})) and clean[p["id"]]
+               and g["audio_sha"] != clean[p["id"]]["audio_sha"]]
         vals = [g["av.sync"]["value"] for g in got if g]
         res["violations"][name] = {
             "n": len(vals), "auroc": auroc(cv, vals),

@@ -178,3 +178,6 @@ def test_audio_variants_parse_and_refuse_silent_scenes():
     ok, why = OracleGenerator("oracle+av_missing").supports(pendulum)
     assert not ok and "no contact" in why
     assert OracleGenerator("oracle+av_extra").supports(pendulum) == (True, "")
+    v = OracleGenerator("oracle+av_missing").generate(pendulum, 1, {})    # nothing to act on: no change
+    assert v.provenance["violation"]["details"]["change"].startswith("none")
+    assert v.audio.content_hash() == OracleGenerator("oracle").generate(pendulum, 1, {"audio": True}).audio.content_hash()
