@@ -22,3 +22,4 @@ def load() -> None:
     import bench.metrics.clip  # noqa: F401  (CLIPSIM, CLIP-Temp)
     import bench.metrics.fvd  # noqa: F401  (FVD, KVD)
     import bench.metrics.probes  # noqa: F401  (weight-free probe checks)
+    import bench.metrics.av  # noqa: F401  (audio-visual checks: av.sync, av.silence_when_still, AV-Align)

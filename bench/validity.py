@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from bench.atomic import atomic_path, write_text
+from bench.textsafe import md  # run folder, suite and metric names are user text
 
 _VIOL = re.compile(r"^oracle(?:3d)?\+([A-Za-z0-9_]+)(?::([0-9.]+))?$")
 _NUIS = re.compile(r"^oracle(?:3d)?~([A-Za-z0-9_]+)(?::([0-9.]+))?$")
@@ -130,7 +131,8 @@ def _world_tables(ok: pd.DataFrame, manifest: pd.DataFrame, world: str, clean_mo
     ok["mag"] = [k[2] for k in kinds]
     key = ["suite", "probe_id", "sample"]
     man = manifest[manifest.get("status", pd.Series("ok", index=manifest.index)).fillna("ok") == "ok"]
-    chash = {(r.model, r.suite, r.probe_id, int(r.sample)): r.content_sha256
+    # audio hook: a video's content is its pixels and, when it has one, its sound track
+    chash = {(r.model, r.suite, r.probe_id, int(r.sample)): (r.content_sha256, _audio_sha(getattr(r, "audio", None)))
              for r in man.itertuples() if isinstance(getattr(r, "content_sha256", None), str)}
 
     mrows, drows, nrows = [], [], []
@@ -150,7 +152,7 @@ def _world_tables(ok: pd.DataFrame, manifest: pd.DataFrame, world: str, clean_mo
                 k = (r.suite, r.probe_id, int(r.sample))
                 if k not in clean.index:
                     continue
-                if chash.get((clean_model,) + k) is not None and chash.get((clean_model,) + k) == chash.get((r.model,) + k):
+                if _unchanged(chash.get((clean_model,) + k), chash.get((r.model,) + k)):
                     continue  # the violation had nothing to act on in this probe
                 cval = float(clean.loc[k, "value"]) if not isinstance(clean.loc[k, "value"], pd.Series) else float(clean.loc[k, "value"].iloc[0])
                 pairs_c.append(cval)
@@ -245,7 +247,23 @@ def _targets() -> dict[str, tuple[str, ...]]:
         from bench.world import VIOLATIONS
     except ImportError:  # pragma: no cover - the world is part of the package
         return {}
-    return {name: tuple(spec.checks) for name, spec in VIOLATIONS.items()}
+    from bench.audio.edits import AUDIO_VIOLATIONS
+
+    return {name: tuple(spec.checks) for name, spec in VIOLATIONS.items()} | {
+        name: ("av.sync",) for name in AUDIO_VIOLATIONS}
+
+
+def _unchanged(clean: tuple | None, other: tuple | None) -> bool:
+    """Same pixels, and the same sound when the variant has one (a silent picture violation
+    of a clean render with sound is judged on its pixels alone)."""
+    if clean is None or other is None:
+        return False
+    return clean[0] == other[0] and (other[1] is None or clean[1] == other[1])
+
+
+def _audio_sha(audio: Any) -> str | None:
+    """The sound track's hash from a manifest row's ``audio`` record (None: silent)."""
+    return audio.get("sha256") if isinstance(audio, dict) else None
 
 
 def write_validity(tables: dict[str, pd.DataFrame], out: Path, *, provenance: dict[str, Any]) -> list[Path]:
@@ -310,8 +328,6 @@ def _fmt(x: Any) -> str:
 
 
 def _markdown(m: pd.DataFrame, n: pd.DataFrame, prov: dict[str, Any]) -> str:
-    from bench.textsafe import md  # run folder, suite and metric names are user text
-
     lines = ["# Metric validity matrix", "",
              "AUROC of clean oracle renders vs renders with one controlled violation (paired by probe "
              "and seed; 1 = the metric always ranks the clean video better, 0.5 = blind). "

@@ -7,6 +7,8 @@ else in the package opens a video file.
 Storage (see ARCHITECTURE.md, run directory):
 - the **lossless** copy that metrics read: FFV1 (``bgr0``, bit-exact RGB) in Matroska, ``.mkv``;
 - the **preview** for people: H.264 ``yuv420p`` in MP4 (lossy; never scored).
+A video may carry sound (``Video.audio``, ``bench.audio.track``): FLAC beside FFV1 in the lossless
+copy, AAC in the preview; ``read_video`` decodes the first audio stream of any file.
 Both carry container metadata tags saying the content is synthetic / AI-generated, by what,
 and from which prompt (``comment``, ``title``, ``encoder`` plus our ``bench_*`` keys).
 """
@@ -38,7 +40,8 @@ FPS_MAX = 240.0
 
 @dataclass
 class Video:
-    """uint8 RGB frames ``(T, H, W, 3)`` at ``fps``, with provenance.
+    """uint8 RGB frames ``(T, H, W, 3)`` at ``fps``, with provenance and, optionally, sound
+    (``audio``: a ``bench.audio.track.Audio``, float32 samples ``(N, C)`` in [-1, 1]).
 
     >>> v = Video(np.zeros((4, 8, 8, 3), np.uint8), fps=8.0)
     >>> v.shape
@@ -48,6 +51,8 @@ class Video:
     frames: np.ndarray
     fps: float
     provenance: dict[str, Any] = field(default_factory=dict)
+    #: optional sound track (``bench.audio.track.Audio``); None = silent video (no audio stream)
+    audio: Any = None
 
     def __post_init__(self) -> None:
         f = self.frames
@@ -61,6 +66,11 @@ class Video:
             raise ValueError(f"Video.frames is empty: shape {f.shape}")
         if not (np.isfinite(self.fps) and self.fps > 0):
             raise ValueError(f"Video.fps must be a positive number, got {self.fps}")
+        if self.audio is not None:
+            from bench.audio.track import Audio
+
+            if not isinstance(self.audio, Audio):
+                raise TypeError("Video.audio must be a bench.audio.track.Audio or None")
 
     @property
     def shape(self) -> tuple[int, int, int, int]:
@@ -198,12 +208,21 @@ def write_video(video: Video, path: str | os.PathLike, *, lossless: bool, crf: i
                 stream.options = {"crf": str(int(crf)), "preset": "medium"}
             stream.width = frames.shape[2]
             stream.height = frames.shape[1]
+            astream = None
+            if video.audio is not None:  # audio hook: FLAC beside FFV1, AAC beside H.264
+                from bench.audio.track import add_audio_stream
+
+                astream = add_audio_stream(container, video.audio, lossless=lossless)
             for i in range(frames.shape[0]):
                 fr = av.VideoFrame.from_ndarray(np.ascontiguousarray(frames[i]), format="rgb24")
                 for packet in stream.encode(fr):
                     container.mux(packet)
             for packet in stream.encode():
                 container.mux(packet)
+            if astream is not None:
+                from bench.audio.track import mux_audio
+
+                mux_audio(container, astream, video.audio)
         finally:
             container.close()
         if sign:
@@ -239,6 +258,7 @@ def encode_bytes_h264(video: Video, crf: int) -> Video:
     out = _decode_container(av.open(buf, mode="r"), "<in-memory h264>")
     out.frames = out.frames[:, : video.H, : video.W]
     out.provenance = dict(video.provenance)
+    out.audio = video.audio  # the picture nuisance leaves the sound alone
     return out
 
 
@@ -268,6 +288,9 @@ def read_video(path: str | os.PathLike) -> Video:
         meta = {}
     video = _decode_container(container, str(path))
     video.provenance = {**video.provenance, "file": str(path), "container_metadata": meta}
+    from bench.audio.track import read_audio  # audio hook: the first audio stream, if any
+
+    video.audio = read_audio(path)
     return video
 
 

@@ -49,7 +49,7 @@ MANIFEST_FIELDS = (
     "model", "suite", "probe_id", "category", "sample", "seed", "path", "preview", "sha256",
     "content_sha256", "frames", "fps", "height", "width", "params", "seconds", "created_at",
     "source", "revision", "prompt", "status", "reason", "artifacts", "random_weights", "rank",
-    "credentials",
+    "credentials", "audio",
 )
 
 _SAFE = re.compile(r"[^A-Za-z0-9._+~:=-]")
@@ -311,6 +311,8 @@ class RunStore:
             "status": "ok",
             "created_at": now_iso(),
         }
+        if video.audio is not None:  # audio hook: presence, codec, rate, channels, duration
+            out["audio"] = {**video.audio.info(), "codec": "flac"}
         out.setdefault("source", prov.get("source", "generated"))
         out.setdefault("params", prov.get("params", {}))
         out.setdefault("revision", prov.get("revision", ""))
@@ -370,6 +372,8 @@ class RunStore:
             "status": "ok",
             "created_at": now_iso(),
         }
+        if video.audio is not None:  # audio hook: the user's track, as decoded from their file
+            out["audio"] = video.audio.info()
         out.setdefault("source", "imported")
         self.append_row(out)
         return out

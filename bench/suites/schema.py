@@ -39,6 +39,9 @@ colour are scene, never an object.
     cross          [name_a, name_b]: two subjects cross without swapping or blending (I4)
     leaves_frame   object names that legitimately leave the frame (not a disappearance)
     requires_weights  e.g. ["face"]: the probe can only be checked with learned weights (I3)
+    audio          {"impacts": int >= 0, "sources": [names]} (both optional): what should be heard,
+                   the number of impact sounds and the objects making them (``av.*`` checks;
+                   the prompt should say it, e.g. "... with a sharp knock at each bounce")
 
 ``checks``: metric ids that apply (a subset of ``PROBE_CHECKS`` plus any standard metric id).
 
@@ -107,6 +110,7 @@ PROBE_CHECKS = (
 EXPECT_KEYS = {
     "gravity", "bounce", "rigid", "collision", "decelerate", "at_rest", "occlusion",
     "contained", "count", "persist", "distractor", "cross", "leaves_frame", "requires_weights",
+    "audio",
 }
 
 TOP_KEYS_REQUIRED = ("id", "suite", "category", "prompt")
@@ -253,6 +257,15 @@ def validate_probe(probe: Any, suite: str | None = None) -> list[str]:
             badattr = set(c["attributes"]) - {"colour", "shape", "size"}
             if badattr:
                 errs.append(f"expect.persist.attributes: unknown {sorted(badattr)}")
+    if "audio" in expect:  # audio hook (bench.metrics.av)
+        c = expect["audio"]
+        n = c.get("impacts", 0) if isinstance(c, dict) else None
+        if not isinstance(c, dict) or set(c) - {"impacts", "sources"} or isinstance(n, bool) \
+                or not isinstance(n, int) or n < 0 or not isinstance(c.get("sources", []), list):
+            errs.append("expect.audio must be {'impacts': non-negative int, 'sources': [object names]}")
+        else:
+            for name in c.get("sources", []):
+                need_obj("audio", name)
     if "cross" in expect:
         c = expect["cross"]
         if not isinstance(c, list) or len(c) != 2:

@@ -8,7 +8,9 @@ violation=None, nuisance=None) -> (Video, Truth)``
   explicitly, frame i shows t = i / fps and the world is simulated as long as needed;
 - ``k``, ``jitter``: ensemble member and perturbation scale (``bench.world.ensemble``);
 - ``violation``: ``"name"`` or ``"name:magnitude"`` (``bench.world.violations``);
-- ``nuisance``: ``"name"`` or ``"name:level"`` (``bench.world.nuisances``).
+- ``nuisance``: ``"name"`` or ``"name:level"`` (``bench.world.nuisances``);
+- ``audio``: also record the contacts and synthesise their sound (``bench.audio.synth``) into
+  ``video.audio``, ``truth.contacts`` and ``truth.sounds`` (off: neither exists).
 
 Bad input (no scene, an invalid scene, an unknown violation or nuisance, one that does not
 apply to the probe) raises ``bench.errors.UserError``.  A violation that applies but changes
@@ -149,7 +151,7 @@ def _changed(a: Truth, b: Truth) -> tuple[list[str], list[int]]:
 def render_probe(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FRAMES,
                  size: int | tuple[int, int] = DEFAULT_SIZE, fps: float | None = None, k: int = 0,
                  jitter: float = 1.0, violation: str | None = None,
-                 nuisance: str | None = None) -> tuple[Video, Truth]:
+                 nuisance: str | None = None, audio: bool = False) -> tuple[Video, Truth]:
     """Render one probe (see the module docstring)."""
     scene = load_scene(probe)
     H, W = _size(size)
@@ -196,8 +198,15 @@ def render_probe(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FRAM
         truth.violation = record
     video = Video(pixels, fps, {"source": "rendered", "probe_id": pid, "prompt": probe.get("prompt", ""),
                                 "seed": int(seed), "k": int(k), "violation": record})
+    if audio:  # audio hook (bench.audio.synth): contacts -> impact sounds; off = no change at all
+        from bench.audio.synth import contacts_2d, synthesize_audio
+
+        truth.contacts = contacts_2d(sim, truth)
+        video.audio, truth.sounds = synthesize_audio(truth, fps, frames, seed)
     if nspec is not None:
+        sound = video.audio
         video, truth = apply_nuisance(*nspec, video, truth, rng_for(seed, k, pid, salt=nspec[0]))
+        video.audio = sound  # picture nuisances leave the sound alone
         video.provenance["violation"] = truth.violation
     video.provenance["nuisance"] = truth.nuisance
     return video, truth

@@ -89,6 +89,10 @@ class Truth:
     violation: dict[str, Any] | None = None
     nuisance: dict[str, Any] | None = None
     background: np.ndarray | None = field(default=None, repr=False)
+    #: audio (optional; None = not recorded, and then absent from truth.json): the contact events
+    #: (``bench.audio.synth`` documents the record) and the sound events made from them
+    contacts: list[dict[str, Any]] | None = None
+    sounds: list[dict[str, Any]] | None = None
 
     @property
     def T(self) -> int:
@@ -148,7 +152,8 @@ class Truth:
             "counts": self.counts(),
             "violation": self.violation,
             "nuisance": self.nuisance,
-        }
+        } | ({"contacts": self.contacts} if self.contacts is not None else {}) \
+          | ({"sounds": self.sounds} if self.sounds is not None else {})
 
     def to_bytes(self) -> dict[str, bytes]:
         """``{"truth.npz": ..., "truth.json": ...}``, ready for ``provenance["artifacts"]``."""
@@ -188,7 +193,7 @@ class Truth:
             visible_fraction=stack("visible_fraction"),
             occluders=[{**o, "box": _arr(o["box"])} for o in d["occluders"]],
             camera_offset=_arr(d["camera_offset"]).reshape(-1, 2), violation=d["violation"],
-            nuisance=d["nuisance"])
+            nuisance=d["nuisance"], contacts=d.get("contacts"), sounds=d.get("sounds"))
 
 
 def load_truth(stem: str | Path) -> Truth:

@@ -15,3 +15,13 @@ from bench.generators.base import add_lister  # noqa: E402
 
 add_lister(variant_names)
 add_lister(variant_names3d)
+
+
+def _audio_variant_names() -> list[str]:
+    """The oracle's audio violations and nuisances at default magnitude/level (``bench models``)."""
+    from bench.audio.edits import AUDIO_NUISANCES, AUDIO_VIOLATIONS
+
+    return [f"oracle+{v}" for v in AUDIO_VIOLATIONS] + [f"oracle~{n}" for n in AUDIO_NUISANCES]
+
+
+add_lister(_audio_variant_names)

@@ -13,7 +13,9 @@ Violations and magnitudes: ``bench.world.violations.VIOLATIONS``; nuisances and 
 Settings (``generate``; unknown keys are ignored and not recorded):
 ``frames`` (default 24), ``size`` (int or [height, width], default 128) or ``height`` and
 ``width``, ``fps`` (default frames / scene duration), ``k`` (ensemble member, default 0),
-``jitter`` (perturbation scale, default 1).  ``provenance["params"]`` records the values
+``jitter`` (perturbation scale, default 1), ``audio`` (true: synthesise the contacts' sound,
+``bench.audio.synth``; implied by an audio violation ``av_*`` or an audio nuisance, whose
+registry is ``bench.audio.edits``).  ``provenance["params"]`` records the values
 used; ``provenance["artifacts"]`` carries ``truth.npz`` and ``truth.json``.
 """
 
@@ -35,8 +37,10 @@ FAMILY = "oracle"
 
 
 def _grammar(family: str = FAMILY, nuisances: Any = NUISANCES) -> str:
+    audio = ("; audio (bench.audio.edits, 2-D world only): VIOLATION av_early, av_late, av_drift, av_missing, "
+             "av_extra, av_foreign; NUISANCE aac, resample, anoise, gain, mono") if family == FAMILY else ""
     return (f"{family}[+VIOLATION[:m]][~NUISANCE[:l]] with VIOLATION in {', '.join(VIOLATIONS)} (m in [0, 1]) "
-            f"and NUISANCE in {', '.join(nuisances)}")
+            f"and NUISANCE in {', '.join(nuisances)}{audio}")
 
 
 def parse_name(name: str, family: str = FAMILY, nuisance_parser: Any = parse_nuisance,
@@ -54,11 +58,49 @@ def parse_name(name: str, family: str = FAMILY, nuisance_parser: Any = parse_nui
             or (not npart and rest.endswith("~")):
         raise UserError(f"malformed {family} model name {name!r} ({grammar})")
     try:
-        violation = parse_violation(vpart[1:]) if vpart else None
-        nuisance = nuisance_parser(npart) if npart else None
+        sound = family == FAMILY  # the audio edits act on the 2-D world's synthesised sound
+        violation = ((sound and _parse_audio(vpart[1:], True)) or parse_violation(vpart[1:])) if vpart else None
+        nuisance = ((sound and _parse_audio(npart, False)) or nuisance_parser(npart)) if npart else None
     except ValueError as e:
         raise UserError(f"model {name!r}: {e} ({grammar})") from None
     return violation, nuisance
+
+
+def _parse_audio(spec: str, violation: bool) -> tuple[str, float] | None:
+    """Audio hook: ``av_late:0.5`` / ``aac:32`` from the parallel registry of ``bench.audio.edits``
+    (None when ``spec`` names no audio violation/nuisance)."""
+    from bench.audio.edits import AUDIO_NUISANCES, AUDIO_VIOLATIONS
+
+    name, _, val = spec.partition(":")
+    reg = AUDIO_VIOLATIONS if violation else AUDIO_NUISANCES
+    if name not in reg:
+        return None
+    if not val:
+        return name, float(reg[name].default)
+    try:
+        x = float(val)
+    except ValueError:
+        raise ValueError(f"{'magnitude' if violation else 'level'} {val!r} is not a number") from None
+    lo, hi = (0.0, 1.0) if violation else (reg[name].lo, reg[name].hi)
+    if not lo <= x <= hi:
+        raise ValueError(f"{name} {'magnitude' if violation else 'level'} {x} is outside [{lo:g}, {hi:g}]")
+    return name, x
+
+
+def _is_audio(part: tuple[str, float] | None) -> bool:
+    return part is not None and (part[0].startswith("av_") or part[0] in _audio_nuisance_names())
+
+
+def _audio_unit(name: str) -> str:
+    from bench.audio.edits import AUDIO_NUISANCES
+
+    return AUDIO_NUISANCES[name].unit
+
+
+def _audio_nuisance_names() -> tuple[str, ...]:
+    from bench.audio.edits import AUDIO_NUISANCES
+
+    return tuple(AUDIO_NUISANCES)
 
 
 def variant_names() -> list[str]:
@@ -76,7 +118,7 @@ class OracleGenerator(Generator):
         if self.violation:
             parts.append(f"violation {self.violation[0]} at magnitude {self.violation[1]:g}")
         if self.nuisance:
-            unit = NUISANCES[self.nuisance[0]].unit
+            unit = NUISANCES[self.nuisance[0]].unit if self.nuisance[0] in NUISANCES else _audio_unit(self.nuisance[0])
             parts.append(f"nuisance {self.nuisance[0]} at {self.nuisance[1]:g} {unit}")
         self.info = GeneratorInfo(
             name=name, kind="oracle", access="local",
@@ -89,6 +131,8 @@ class OracleGenerator(Generator):
             return False, "text-only probe (scene: null); the oracle renders only probes with a scene"
         if self.violation is None:
             return True, ""
+        if _is_audio(self.violation):
+            return _audio_applies(probe, self.violation[0])
         key = hashlib.sha256(json.dumps([probe.get("id"), probe["scene"], probe.get("expect")],
                                         sort_keys=True).encode()).hexdigest()
         if key not in self._applies:
@@ -103,14 +147,48 @@ class OracleGenerator(Generator):
         params = settings_used(settings)
         if params["fps"] is None and probe.get("scene"):
             params["fps"] = params["frames"] / float(probe["scene"]["duration"])
-        violation = f"{self.violation[0]}:{self.violation[1]}" if self.violation else None
-        nuisance = f"{self.nuisance[0]}:{self.nuisance[1]}" if self.nuisance else None
+        av_v = self.violation if _is_audio(self.violation) else None
+        av_n = self.nuisance if _is_audio(self.nuisance) else None
+        violation = f"{self.violation[0]}:{self.violation[1]}" if self.violation and not av_v else None
+        nuisance = f"{self.nuisance[0]}:{self.nuisance[1]}" if self.nuisance and not av_n else None
+        sound = bool(params.pop("audio", False) or av_v or av_n)
+        if sound:
+            params["audio"] = True  # recorded only when on: silent renders keep their params
         video, truth = render_probe(probe, seed, frames=params["frames"], size=(params["height"], params["width"]),
                                     fps=params["fps"], k=params["k"], jitter=params["jitter"],
-                                    violation=violation, nuisance=nuisance)
+                                    violation=violation, nuisance=nuisance, audio=sound)
+        if av_v or av_n:
+            _audio_edits(video, truth, av_v, av_n, seed, probe)
         video.provenance.update({"params": params, "model": self.name, "revision": self.info.revision,
                                  "artifacts": truth.to_bytes()})
         return video
+
+
+def _audio_applies(probe: dict[str, Any], name: str) -> tuple[bool, str]:
+    """Audio hook: whether audio violation ``name`` applies (a sounding contact in the clean render
+    at the default frame count; decided like ``bench.world.pipeline.applicable``)."""
+    from bench.audio.edits import AUDIO_VIOLATIONS
+
+    if not AUDIO_VIOLATIONS[name].needs_sound:
+        return True, ""
+    _, truth = render_probe(probe, 0, audio=True)
+    return (True, "") if truth.sounds else (False, f"violation {name}: no contact in this scene makes a sound")
+
+
+def _audio_edits(video: Video, truth: Any, av_v: tuple[str, float] | None, av_n: tuple[str, float] | None,
+                 seed: int, probe: dict[str, Any]) -> None:
+    """Audio hook: inject the audio violation, then the audio nuisance (``bench.audio.edits``)."""
+    from bench.audio.edits import apply_audio_nuisance, apply_audio_violation
+
+    if av_v:
+        try:
+            apply_audio_violation(av_v[0], av_v[1], video, truth, video.fps, seed)
+        except ValueError as e:
+            raise UserError(f"violation {av_v[0]} does not apply to probe {probe.get('id')!r}: {e}") from None
+        video.provenance["violation"] = truth.violation
+    if av_n:
+        apply_audio_nuisance(av_n[0], av_n[1], video, truth, seed)
+        video.provenance["nuisance"] = truth.nuisance
 
 
 def settings_used(settings: dict[str, Any]) -> dict[str, Any]:
@@ -128,8 +206,11 @@ def settings_used(settings: dict[str, Any]) -> dict[str, Any]:
     else:
         raise UserError(f"oracle settings: size must be an int or [height, width], got {size!r}")
     fps = s.get("fps")
-    return {"frames": s.get("frames", DEFAULT_FRAMES), "height": h, "width": w,
-            "fps": None if fps is None else float(fps), "k": int(s.get("k", 0)), "jitter": float(s.get("jitter", 1.0))}
+    out = {"frames": s.get("frames", DEFAULT_FRAMES), "height": h, "width": w,
+           "fps": None if fps is None else float(fps), "k": int(s.get("k", 0)), "jitter": float(s.get("jitter", 1.0))}
+    if s.get("audio"):
+        out["audio"] = True
+    return out
 
 
 @GENERATORS.register(FAMILY)
