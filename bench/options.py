@@ -37,6 +37,16 @@ def _flag(v: str) -> Any:
         f"must be 0/1 (or true/false), got {v!r}"
 
 
+def _clip_model(v: str) -> Any:
+    """A CLIP entry of the weights registry (``bench weights list``): ``clip-vit-base-patch32``, …
+    (``../../etc`` used to pass whenever no CLIP metric ran, and the error did not name the variable)."""
+    import bench.weights.catalog  # noqa: F401 - registers the entries
+    from bench.weights import registry
+
+    clip = sorted(e.name for e in registry.entries() if e.kind == "hf_repo" and "clip" in e.name)
+    return None if v in clip else f"{v!r} is not a CLIP model of the weights registry ({', '.join(clip)})"
+
+
 def _checks() -> dict[str, Callable[[str], Any]]:
     from bench.metrics.fvd.extractor import EXTRACTORS, MODES
     from bench.metrics.temporal.flow import DIS_PRESETS, METHODS
@@ -50,6 +60,7 @@ def _checks() -> dict[str, Callable[[str], Any]]:
         "BENCH_FLOW": _one_of(METHODS),
         "BENCH_DIS_PRESET": _one_of(DIS_PRESETS),
         "BENCH_FLOW_THREADS": _int_in(1, 256),
+        "BENCH_CLIP_MODEL": _clip_model,
         "BENCH_PROGRESS": _flag,
         "BENCH_ALLOW_DOWNLOAD": _flag,
     }

@@ -79,16 +79,20 @@ def select_probes(suite: Suite, limit: int | None = None, per_category: int | No
 
 def plan(models: list[str], suites: list[Suite], samples: int, global_seed: int,
          limit: int | None = None, per_category: int | None = None) -> list[Job]:
-    if samples < 1:
-        raise UserError(f"--samples must be >= 1, got {samples}")
-    if limit is not None and limit < 1:
-        raise UserError(f"--limit must be >= 1, got {limit}")
-    if per_category is not None and per_category < 1:
-        raise UserError(f"per_category must be >= 1, got {per_category}")
+    from bench.limits import LIMIT_MAX, check_count, check_jobs, samples_max
+
+    # counts bounded before any list is built (--samples 1000000000 used to fill memory)
+    check_count("", "--samples", samples, samples_max())
+    if limit is not None:
+        check_count("", "--limit", limit, LIMIT_MAX)
+    if per_category is not None:
+        check_count("", "per_category", per_category, LIMIT_MAX)
+    chosen = {s.name: select_probes(s, limit, per_category) for s in suites}
+    check_jobs(len(models) * sum(len(v) for v in chosen.values()) * samples, "generate")
     jobs = []
     for m in models:
         for s in suites:
-            for p in select_probes(s, limit, per_category):
+            for p in chosen[s.name]:
                 for k in range(samples):
                     jobs.append(Job(m, s.name, p["id"], k, derive_seed(global_seed, s.name, p["id"], k)))
     jobs.sort(key=lambda j: j.key)
