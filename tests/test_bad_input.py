@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from bench.cli import main
 from bench.video import Video, write_video
@@ -381,6 +382,13 @@ def _write_manifest(run: Path, rows: list, raw_lines: list[str] | None = None) -
 
 def _config(tmp_path: Path, text: str) -> Path:
     p = tmp_path / "cfg.yaml"
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError:
+        parsed = None
+    if isinstance(parsed, dict) and "report" not in parsed:
+        # a config that wrongly passes must never write the repository's published results/
+        text = text + ("" if text.endswith("\n") else "\n") + f"report: {{out: {tmp_path / 'out'}}}\n"
     p.write_text(text)
     return p
 
@@ -854,12 +862,22 @@ def test_float_output_slightly_over_one_is_accepted():
 @pytest.mark.parametrize("var,value", [("BENCH_DIS_PRESET", "bad"), ("BENCH_FLOW_THREADS", "abc"),
                                        ("BENCH_FVD_FRAMES", "-1"), ("BENCH_FVD_COV", "weird"),
                                        ("BENCH_FLOW", "nope"), ("BENCH_PROGRESS", "maybe"),
-                                       ("BENCH_FVD_REF_N", "0"), ("BENCH_FVD_MODE", "x")])
+                                       ("BENCH_FVD_REF_N", "0"), ("BENCH_FVD_MODE", "x"),
+                                       ("BENCH_FIRST_FRAME_WORLD", "4d"), ("BENCH_WATERMARK", "perhaps"),
+                                       ("BENCH_SITE_MEDIA_MB", "lots"), ("BENCH_C2PA_ALG", "rsa1024")])
 def test_bad_options_stop_before_any_work(run_copy, capsys, monkeypatch, var, value):
     (run_copy / "scores.parquet").unlink()
     monkeypatch.setenv(var, value)
     expect_error(capsys, ["score", str(run_copy), "--metrics", "temporal.flicker"], var)
     assert not (run_copy / "scores.parquet").exists() and not list(run_copy.rglob("*.parquet"))
+
+
+def test_progress_styles_are_accepted_options():
+    from bench.options import check_environment
+
+    # bench.progress documents BENCH_PROGRESS=bar|lines besides the 0/1 flag
+    assert check_environment({"BENCH_PROGRESS": "lines", "BENCH_C2PA_ALG": "ES256"}) == \
+        {"BENCH_PROGRESS": "lines", "BENCH_C2PA_ALG": "ES256"}
 
 
 def test_error_rows_are_scored_again():
