@@ -119,7 +119,7 @@ def _running_median(x: np.ndarray) -> np.ndarray:
 @METRICS.register("probe.rigidity")
 class RigidityCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.rigidity", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.rigidity", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Over reliable frames (3-frame running median): width |log(w/w_ref)|/log(1.25(1+v/2D)), area "
                     "|log(A/A_ref)|/log(1.4(1+v/D)), shape |(dc, dq)|/0.15; value 2^(-r^2) of the "
