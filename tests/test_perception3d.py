@@ -51,3 +51,11 @@ def test_passing_behind_a_screen_is_hidden_and_vanishing_in_the_open_is_not(wall
     assert "vanishes in the open" not in clean["probe.spurious"][1], clean
     gone = _score(wall_probe, render_probe3d(wall_probe, 7, violation="vanish", **KW)[0], checks)
     assert gone["probe.reappearance"][0] == "fail", gone
+
+
+def test_wall_texture_flickering_into_a_colour_word_is_not_a_spurious_object():
+    """A tinted, noisy wall's patches cross into "grey" frame by frame; they are the static scene."""
+    probe = load_suite("permanence").by_id["permanence.spurious.red_blue_pass"]
+    video, _ = render_probe3d(probe, 8282913279082569547, frames=24, size=128)
+    got = _score(probe, video, ["probe.spurious"])
+    assert "never mentions" not in got["probe.spurious"][1], got

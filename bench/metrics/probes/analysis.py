@@ -306,6 +306,31 @@ def _unblur(obj: ObjectTrack, scene: SceneMap, objects: dict[str, ObjectTrack]) 
             obj.full[t] = True
 
 
+#: A foreign track is a patch of the backdrop when in this share of its sightings the frame under
+#: its box matches the static scene (the temporal median) in this share of the pixels.
+PATCH_SHARE, PATCH_MATCH = 0.8, 0.8
+
+
+def _backdrop_patch(k: Track, scene: SceneMap, setup_frames: int) -> bool:
+    """Whether a foreign track is only texture of the static scene crossing a colour boundary
+    (wall tiles flickering in and out of "grey" under noise): its sightings jump from patch to
+    patch, so it is not still, yet every one of them shows what the set-up frames (their median)
+    showed there.  A new object differs from the set-up frames where it is."""
+    med = np.median(scene.grey[:setup_frames].astype(np.float32), axis=0)
+    s = scene.scale
+    h, w = med.shape
+    good = 0
+    for t, d in k.dets.items():
+        x0, y0, x1, y1 = d.bbox
+        r0, r1 = max(int(y0 * s), 0), min(int(np.ceil(y1 * s)) + 1, h)
+        c0, c1 = max(int(x0 * s), 0), min(int(np.ceil(x1 * s)) + 1, w)
+        if r1 <= r0 or c1 <= c0:
+            continue
+        diff = np.abs(scene.grey[t, r0:r1, c0:c1].astype(np.float32) - med[r0:r1, c0:c1])
+        good += float((diff <= 12.0).mean()) >= PATCH_MATCH
+    return good >= PATCH_SHARE * len(k.dets)
+
+
 def _probe_key(probe: dict[str, Any]) -> str:
     sub = {k: probe.get(k) for k in ("id", "objects", "expect")}
     return hashlib.sha256(json.dumps(sub, sort_keys=True, default=str).encode()).hexdigest()
@@ -378,6 +403,7 @@ def _analyse(video: Video, probe: dict[str, Any], det: Any) -> Analysis:
     for o in objects.values():
         _unblur(o, scene, objects)
     foreign, _ = static_foreign(associate(result.frames, FOREIGN, H), H)
+    foreign = [k for k in foreign if not _backdrop_patch(k, scene, setup_frames)]
     frames_seen = [[d for d in ds if id(d) not in background] for ds in result.frames]
     return Analysis(T=T, H=H, W=W, fps=video.fps, detector=det.name, frames=frames_seen,
                     objects=objects, extras=extras, foreign=foreign, camera=camera, scene=scene,
