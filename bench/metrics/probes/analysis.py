@@ -150,13 +150,16 @@ class Analysis:
     def supported(self, obj: ObjectTrack, t: int, below: bool = True) -> bool:
         """Whether ``obj`` at frame ``t`` rests on something: static cover (floor, table,
         ramp) or another object within 0.04 H + 3 px below it (above it when ``below`` is
-        False: gravity pointing up), or the frame edge on that side."""
+        False: gravity pointing up), the frame edge on that side, or (gravity down) a ground
+        band seen in perspective around its lowest point (``SceneMap.on_ground``)."""
         d = obj.dets[t]
         if d is None:
             return False
         reach = 0.04 * self.H + 3.0
         x0, y0, x1, y1 = d.bbox
         if self.scene.surface_adjacent(x0, x1, y1 if below else y0, reach, below):
+            return True
+        if below and self.scene.on_ground(y1):
             return True
         for o in self.frames[t]:
             if o is d or o.cls == FOREIGN:
@@ -177,8 +180,8 @@ class Analysis:
         Cover contributes the mean direction of its nearest pixels (within 3 px of the closest),
         or, when those spread more than 75 degrees from their mean, the mean of each side of it
         (a floor below, a wall beside: a corner gives both); each touching object the direction
-        to its centre.  Empty when nothing
-        touches it."""
+        to its centre; a lowest point (plus ``travel``) inside the ground band adds straight down
+        (``SceneMap.on_ground``).  Empty when nothing touches it."""
         d = obj.dets[t]
         if d is None:
             return []
@@ -209,6 +212,8 @@ class Analysis:
                 g = group.mean(axis=0) if len(group) else np.zeros(2)
                 if len(group) >= 2 and np.linalg.norm(g) > 1e-9:
                     out.append(g / np.linalg.norm(g))
+        if self.scene.on_ground(d.bbox[3] + travel) and not any(n[1] > SAME_SURFACE_COS for n in out):
+            out.append(np.array([0.0, 1.0]))   # the ground band around its lowest point (perspective)
         for o in self.frames[t]:
             if o is d or o.cls == FOREIGN:
                 continue

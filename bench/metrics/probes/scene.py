@@ -162,6 +162,30 @@ class SceneMap:
         cols = self.static_cover[r0:r1, c0:c1].any(axis=0)
         return bool(cols.mean() >= 1 / 3)
 
+    @cached_property
+    def ground_top(self) -> float | None:
+        """Top row (analysis px) of the ground band: the surface-band rows that run without a
+        break down to the frame's bottom row (a floor seen in perspective ends there; a far
+        wall band above it does not); ``None`` when the bottom row is no band."""
+        if self.surface is None:
+            return None
+        rows = self.surface.mean(axis=1) >= 0.5 * BAND_FRAC
+        if not rows[-1]:
+            return None
+        y = len(rows) - 1
+        while y > 0 and rows[y - 1]:
+            y -= 1
+        return float(y)
+
+    def on_ground(self, y: float, min_depth: float = 2.0) -> bool:
+        """Whether row ``y`` (original px, an object's lowest point) lies at least ``min_depth``
+        px inside the ground band: every image point there is a floor point at some depth, so an
+        object at rest whose bottom is there stands on the floor (seen in perspective, a floor is
+        behind and around a resting object, not only below it).  A hovering object at that row
+        looks the same; without depth that cannot be told apart."""
+        top = self.ground_top
+        return top is not None and y * self.scale >= top + min_depth * self.scale
+
     def surface_top(self, x0: float, x1: float, y: float) -> float | None:
         """First row (original px) at or below ``y`` where static cover spans half of the columns
         ``x0..x1``: the top of the floor under an object; ``None`` if there is none."""
