@@ -181,7 +181,8 @@ class Analysis:
         or, when those spread more than 75 degrees from their mean, the mean of each side of it
         (a floor below, a wall beside: a corner gives both); each touching object the direction
         to its centre; a lowest point (plus ``travel``) inside the ground band adds straight down
-        (``SceneMap.on_ground``).  Empty when nothing touches it."""
+        (``SceneMap.on_ground``), and there the band's own pixels (behind and around the object,
+        ``SceneMap.occluding``) are no contact.  Empty when nothing touches it."""
         d = obj.dets[t]
         if d is None:
             return []
@@ -191,7 +192,10 @@ class Analysis:
         x0, y0 = max(0, int((d.bbox[0] - m) * s)), max(0, int((d.bbox[1] - m) * s))
         x1, y1 = min(w, int(np.ceil((d.bbox[2] + m) * s))), min(h, int(np.ceil((d.bbox[3] + m) * s)))
         out: list[np.ndarray] = []
-        ys, xs = np.nonzero(self.scene.cover[t, y0:y1, x0:x1])
+        grounded = self.scene.on_ground(d.bbox[3])
+        # inside a ground band the floor is all around the object (behind it): only "down" counts
+        cover = self.scene.occluding(t) if grounded else self.scene.cover[t]
+        ys, xs = np.nonzero(cover[y0:y1, x0:x1])
         if len(xs) >= MIN_CONTACT_PX:
             v = np.stack([(xs + x0 + 0.5) / s - d.cx, (ys + y0 + 0.5) / s - d.cy], axis=1)
             dist = np.linalg.norm(v, axis=1)
@@ -212,7 +216,7 @@ class Analysis:
                 g = group.mean(axis=0) if len(group) else np.zeros(2)
                 if len(group) >= 2 and np.linalg.norm(g) > 1e-9:
                     out.append(g / np.linalg.norm(g))
-        if self.scene.on_ground(d.bbox[3] + travel) and not any(n[1] > SAME_SURFACE_COS for n in out):
+        if (grounded or self.scene.on_ground(d.bbox[3] + travel)) and not any(n[1] > SAME_SURFACE_COS for n in out):
             out.append(np.array([0.0, 1.0]))   # the ground band around its lowest point (perspective)
         for o in self.frames[t]:
             if o is d or o.cls == FOREIGN:
