@@ -30,10 +30,14 @@ spans grey levels as far apart as a grey screen is from it, so ``4 sigma`` grows
 occluder's contrast and grey alone sees no cover.  Texture and shading change lightness far more
 than hue, so a pixel is also cover where its CIE a*b* chroma differs from the backdrop's:
 
-    |ab_t - ab_bg| > delta_c,   delta_c = max(CHROMA_MIN, 4 sigma_c)
+    |ab - ab_bg| > delta_c,   delta_c = max(CHROMA_MIN, 3 median |ab - ab_bg|)
 
-with ab_bg the mode of the unclaimed pixels' (a*, b*) histogram and sigma_c = 1.4826 MAD of
-|ab - ab_bg| over near-backdrop pixels (OpenCV's 8-bit Lab units).  On a neutral grey backdrop with
+with ab the temporal median of the (5x5 median-smoothed) a*b* frames, ab_bg the mode of its
+histogram where objects do not sit in most frames, the median over near-backdrop pixels (OpenCV's
+8-bit Lab units; for Gaussian chroma noise sigma per axis |ab - ab_bg| is Rayleigh with median
+1.18 sigma, so the threshold is 3.5 sigma: 0.2 % of backdrop pixels pass it).  The cue is static (the median frame): chroma
+noise of single frames (sensor noise, H.264, jitter) would otherwise need a threshold above the
+contrast of a neutral screen on a tinted wall, and occluders the cue is for stand still.  On a neutral grey backdrop with
 grey occluders (the 2-D world) chroma is flat and the cue adds nothing; a grey screen in front of
 a purplish wall, or a pink floor under it, is cover by chroma although its grey matches.
 Surface bands (below) keep their own chroma as well as their grey.
@@ -70,7 +74,7 @@ class SceneMap:
     scale: float
     surface: np.ndarray | None = None        # bool (h, w): ground/wall bands (see ``surfaces``)
     surface_level: np.ndarray | None = None  # (h,) grey of each band row, relative to the backdrop
-    chroma: np.ndarray | None = None         # float32 (T, h, w, 2): smoothed a*b* less the backdrop's
+    chroma: np.ndarray | None = None         # float32 (h, w, 2): median a*b* less the backdrop's
     delta_c: float = np.inf                  # chroma threshold
     surface_ab: np.ndarray | None = None     # (h, 2): a*b* of each band row, relative to the backdrop
 
@@ -83,7 +87,7 @@ class SceneMap:
         rel = self.grey[t].astype(np.float32) - self.backdrop[t] - self.surface_level[:, None]
         own = np.abs(rel) <= SURFACE_DELTA * self.delta
         if self.chroma is not None and self.surface_ab is not None:
-            dab = np.linalg.norm(self.chroma[t] - self.surface_ab[:, None, :], axis=-1)
+            dab = np.linalg.norm(self.chroma - self.surface_ab[:, None, :], axis=-1)
             own &= dab <= SURFACE_DELTA * self.delta_c
         return self.cover[t] & ~(self.surface & own)
 
@@ -94,7 +98,7 @@ class SceneMap:
         med = np.median(self.grey.astype(np.float32) - self.backdrop[:, None, None], axis=0)
         off = np.abs(med) > self.delta
         if self.chroma is not None:
-            off |= np.linalg.norm(np.median(self.chroma, axis=0), axis=-1) > self.delta_c
+            off |= np.linalg.norm(self.chroma, axis=-1) > self.delta_c
         return off & (self.grown.mean(axis=0) < 0.5)
 
     def _disc(self, shape: tuple[int, int], cx: float, cy: float, r: float) -> tuple[np.ndarray, float]:
@@ -221,7 +225,7 @@ def build_scene(frames_small: np.ndarray, labels: np.ndarray, scale: float) -> S
     chroma, delta_c = _chroma(frames_small, grown, near < delta)
     off = near > delta
     if chroma is not None:
-        off |= np.linalg.norm(chroma, axis=-1) > delta_c
+        off |= (np.linalg.norm(chroma, axis=-1) > delta_c)[None]
     opening = np.ones((3, 3), np.uint8)
     cover = np.stack([cv2.morphologyEx(c.astype(np.uint8), cv2.MORPH_OPEN, opening)
                       for c in off & ~grown]) > 0
@@ -233,22 +237,22 @@ def build_scene(frames_small: np.ndarray, labels: np.ndarray, scale: float) -> S
 
 def _chroma(frames_small: np.ndarray, grown: np.ndarray, near: np.ndarray
             ) -> tuple[np.ndarray | None, float]:
-    """(T, h, w, 2) a*b* (5x5 median-smoothed) less the backdrop's a*b* mode per frame, and the
-    chroma threshold ``delta_c`` (module docstring).  ``None`` when the backdrop's chroma is as
-    noisy as the threshold allows no cue (a colourful, busy backdrop)."""
-    ab = np.stack([cv2.medianBlur(cv2.cvtColor(f, cv2.COLOR_RGB2LAB), 5)[..., 1:] for f in frames_small])
-    ab = ab.astype(np.float32)
-    for t in range(len(ab)):
-        free = ab[t][~grown[t]] if (~grown[t]).any() else ab[t].reshape(-1, 2)
-        q = (free // 2).astype(np.int64)
-        hist = np.bincount(q[:, 0] * 128 + q[:, 1], minlength=128 * 128).reshape(128, 128).astype(np.float32)
-        hist = cv2.blur(hist, (3, 3))
-        i, j = np.unravel_index(int(np.argmax(hist)), hist.shape)
-        ab[t] -= np.array([2 * i + 1, 2 * j + 1], np.float32)
+    """(h, w, 2) temporal-median a*b* (frames 5x5 median-smoothed) less the backdrop's a*b* mode,
+    and the chroma threshold ``delta_c`` (module docstring).  ``None`` when the backdrop's chroma
+    is so varied that the cue would need a threshold past ``3 CHROMA_MIN`` (a colourful, busy
+    backdrop)."""
+    step = max(1, len(frames_small) // SURFACE_FRAMES)
+    ab = np.median(np.stack([cv2.medianBlur(cv2.cvtColor(f, cv2.COLOR_RGB2LAB), 5)[..., 1:]
+                             for f in frames_small[::step]]).astype(np.float32), axis=0)
+    free = grown[::step].mean(axis=0) < 0.5
+    px = ab[free] if free.any() else ab.reshape(-1, 2)
+    q = (px // 2).astype(np.int64)
+    hist = np.bincount(q[:, 0] * 128 + q[:, 1], minlength=128 * 128).reshape(128, 128).astype(np.float32)
+    i, j = np.unravel_index(int(np.argmax(cv2.blur(hist, (3, 3)))), hist.shape)
+    ab -= np.array([2 * i + 1, 2 * j + 1], np.float32)
     dist = np.linalg.norm(ab, axis=-1)
-    sel = dist[near & ~grown & (dist < 20)][::4]
-    sigma = 1.4826 * float(np.median(sel)) if sel.size else 0.0
-    delta_c = max(CHROMA_MIN, 4.0 * sigma)
+    sel = dist[near[::step].all(axis=0) & free & (dist < 20)]
+    delta_c = max(CHROMA_MIN, 3.0 * float(np.median(sel))) if sel.size else CHROMA_MIN
     if delta_c > 3 * CHROMA_MIN:
         return None, np.inf
     return ab, delta_c
@@ -269,7 +273,7 @@ def surfaces(grey: np.ndarray, backdrop: np.ndarray, grown: np.ndarray, delta: f
     off = np.abs(med) > delta
     med_ab = None
     if chroma is not None:
-        med_ab = np.median(chroma[::step], axis=0)
+        med_ab = chroma
         off |= np.linalg.norm(med_ab, axis=-1) > delta_c
     static = off | (grown[::step].mean(axis=0) >= 0.5)
     rows = static.mean(axis=1) >= BAND_FRAC
