@@ -225,7 +225,8 @@ def build_scene(frames_small: np.ndarray, labels: np.ndarray, scale: float) -> S
     chroma, delta_c = _chroma(frames_small, grown, near < delta)
     off = near > delta
     if chroma is not None:
-        off |= (np.linalg.norm(chroma, axis=-1) > delta_c)[None]
+        # where objects sit in most frames the median frame shows them, not what is behind
+        off |= ((np.linalg.norm(chroma, axis=-1) > delta_c) & (grown.mean(axis=0) < 0.5))[None]
     opening = np.ones((3, 3), np.uint8)
     cover = np.stack([cv2.morphologyEx(c.astype(np.uint8), cv2.MORPH_OPEN, opening)
                       for c in off & ~grown]) > 0
