@@ -150,13 +150,16 @@ class Analysis:
     def supported(self, obj: ObjectTrack, t: int, below: bool = True) -> bool:
         """Whether ``obj`` at frame ``t`` rests on something: static cover (floor, table,
         ramp) or another object within 0.04 H + 3 px below it (above it when ``below`` is
-        False: gravity pointing up), or the frame edge on that side."""
+        False: gravity pointing up), the frame edge on that side, or (gravity down) a ground
+        band seen in perspective around its lowest point (``SceneMap.on_ground``)."""
         d = obj.dets[t]
         if d is None:
             return False
         reach = 0.04 * self.H + 3.0
         x0, y0, x1, y1 = d.bbox
         if self.scene.surface_adjacent(x0, x1, y1 if below else y0, reach, below):
+            return True
+        if below and self.scene.on_ground(y1):
             return True
         for o in self.frames[t]:
             if o is d or o.cls == FOREIGN:
@@ -177,8 +180,9 @@ class Analysis:
         Cover contributes the mean direction of its nearest pixels (within 3 px of the closest),
         or, when those spread more than 75 degrees from their mean, the mean of each side of it
         (a floor below, a wall beside: a corner gives both); each touching object the direction
-        to its centre.  Empty when nothing
-        touches it."""
+        to its centre; a lowest point (plus ``travel``) inside the ground band adds straight down
+        (``SceneMap.on_ground``), and there the band's own pixels (behind and around the object,
+        ``SceneMap.occluding``) are no contact.  Empty when nothing touches it."""
         d = obj.dets[t]
         if d is None:
             return []
@@ -188,7 +192,10 @@ class Analysis:
         x0, y0 = max(0, int((d.bbox[0] - m) * s)), max(0, int((d.bbox[1] - m) * s))
         x1, y1 = min(w, int(np.ceil((d.bbox[2] + m) * s))), min(h, int(np.ceil((d.bbox[3] + m) * s)))
         out: list[np.ndarray] = []
-        ys, xs = np.nonzero(self.scene.cover[t, y0:y1, x0:x1])
+        grounded = self.scene.on_ground(d.bbox[3])
+        # inside a ground band the floor is all around the object (behind it): only "down" counts
+        cover = self.scene.occluding(t) if grounded else self.scene.cover[t]
+        ys, xs = np.nonzero(cover[y0:y1, x0:x1])
         if len(xs) >= MIN_CONTACT_PX:
             v = np.stack([(xs + x0 + 0.5) / s - d.cx, (ys + y0 + 0.5) / s - d.cy], axis=1)
             dist = np.linalg.norm(v, axis=1)
@@ -209,6 +216,8 @@ class Analysis:
                 g = group.mean(axis=0) if len(group) else np.zeros(2)
                 if len(group) >= 2 and np.linalg.norm(g) > 1e-9:
                     out.append(g / np.linalg.norm(g))
+        if (grounded or self.scene.on_ground(d.bbox[3] + travel)) and not any(n[1] > SAME_SURFACE_COS for n in out):
+            out.append(np.array([0.0, 1.0]))   # the ground band around its lowest point (perspective)
         for o in self.frames[t]:
             if o is d or o.cls == FOREIGN:
                 continue
@@ -306,6 +315,31 @@ def _unblur(obj: ObjectTrack, scene: SceneMap, objects: dict[str, ObjectTrack]) 
             obj.full[t] = True
 
 
+#: A foreign track is a patch of the backdrop when in this share of its sightings the frame under
+#: its box matches the static scene (the temporal median) in this share of the pixels.
+PATCH_SHARE, PATCH_MATCH = 0.8, 0.8
+
+
+def _backdrop_patch(k: Track, scene: SceneMap, setup_frames: int) -> bool:
+    """Whether a foreign track is only texture of the static scene crossing a colour boundary
+    (wall tiles flickering in and out of "grey" under noise): its sightings jump from patch to
+    patch, so it is not still, yet every one of them shows what the set-up frames (their median)
+    showed there.  A new object differs from the set-up frames where it is."""
+    med = np.median(scene.grey[:setup_frames].astype(np.float32), axis=0)
+    s = scene.scale
+    h, w = med.shape
+    good = 0
+    for t, d in k.dets.items():
+        x0, y0, x1, y1 = d.bbox
+        r0, r1 = max(int(y0 * s), 0), min(int(np.ceil(y1 * s)) + 1, h)
+        c0, c1 = max(int(x0 * s), 0), min(int(np.ceil(x1 * s)) + 1, w)
+        if r1 <= r0 or c1 <= c0:
+            continue
+        diff = np.abs(scene.grey[t, r0:r1, c0:c1].astype(np.float32) - med[r0:r1, c0:c1])
+        good += float((diff <= 12.0).mean()) >= PATCH_MATCH
+    return good >= PATCH_SHARE * len(k.dets)
+
+
 def _probe_key(probe: dict[str, Any]) -> str:
     sub = {k: probe.get(k) for k in ("id", "objects", "expect")}
     return hashlib.sha256(json.dumps(sub, sort_keys=True, default=str).encode()).hexdigest()
@@ -378,6 +412,7 @@ def _analyse(video: Video, probe: dict[str, Any], det: Any) -> Analysis:
     for o in objects.values():
         _unblur(o, scene, objects)
     foreign, _ = static_foreign(associate(result.frames, FOREIGN, H), H)
+    foreign = [k for k in foreign if not _backdrop_patch(k, scene, setup_frames)]
     frames_seen = [[d for d in ds if id(d) not in background] for ds in result.frames]
     return Analysis(T=T, H=H, W=W, fps=video.fps, detector=det.name, frames=frames_seen,
                     objects=objects, extras=extras, foreign=foreign, camera=camera, scene=scene,

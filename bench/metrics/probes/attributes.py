@@ -87,7 +87,7 @@ def _distance(x: Look, y: Look, attrs: list[str]) -> float:
 @METRICS.register("probe.attributes")
 class AttributesCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.attributes", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.attributes", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Look (colour dE_w/12 and histogram, width log/log 1.25, circularity/rectangularity "
                     "/0.15) of the first vs last 3 visible frames (or of what took the object's place); "

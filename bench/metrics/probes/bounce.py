@@ -103,7 +103,7 @@ def contacts(obj: ObjectTrack, gravity: str, height: int) -> list[int]:
 @METRICS.register("probe.bounce")
 class BounceCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.bounce", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.bounce", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Apex heights h_k above the contact level: r_rise = max(0, h_k - h_{k-1}) / "
                     "(0.05 h_{k-1} + 0.02 H); floor overlap r_sink = depth / (0.15 d + 2 px); vanishing "

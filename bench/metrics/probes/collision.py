@@ -70,7 +70,7 @@ def _cos(u: np.ndarray, v: np.ndarray) -> float:
 @METRICS.register("probe.collision")
 class CollisionCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.collision", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.collision", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Velocities fitted before/after contact: b within 60 deg of a's heading, b gets >= 15 % "
                     "of a's speed, a not faster (15 %), momentum heading within 45 deg, KE gain <= 20 %, "

@@ -44,7 +44,7 @@ def _nearest_seen(obj: ObjectTrack, t: int) -> int | None:
 @METRICS.register("probe.containment")
 class ContainmentCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.containment", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.containment", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="At the reveal, r_place = |x_object - x_container| / (0.5 D_container + 0.05 H), plus the "
                     "look change in tolerances; gone while its place shows backdrop -> 0; value 2^(-r^2), pass "

@@ -112,7 +112,7 @@ def blinks(a: Analysis, obj: ObjectTrack) -> list[int]:
 @METRICS.register("probe.continuity")
 class ContinuityCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.continuity", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.continuity", version="5", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Innovation |u_t - u_prev| of each step (in contact: less its part along the contact "
                     "normals, or a speed gain) against m + 6 s + 0.1 D (median, 1.4826 MAD); blinks in plain "

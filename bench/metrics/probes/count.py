@@ -75,7 +75,7 @@ def mode(x: np.ndarray) -> int:
 @METRICS.register("probe.count")
 class CountCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.count", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.count", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Area-aware count of the colour per frame; mode over the first quarter's non-empty frames "
                     "(must equal expect.count.n, else setup_failed) vs mode over the last quarter; r = |diff|/0.5; "

@@ -42,7 +42,7 @@ HORIZON = 8
 @METRICS.register("probe.crossing")
 class CrossingCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.crossing", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.crossing", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Constant-velocity paths before the crossing; after it, r_path = e_self/(0.5 D + 0.05 H "
                     "+ 0.1 |v| dt), r_swap = e_self/e_other, look change in tolerances; value 2^(-r^2) of the "

@@ -51,7 +51,7 @@ STOP_FRAC = 0.15
 @METRICS.register("probe.friction")
 class FrictionCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.friction", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.friction", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Speed from 5-frame linear fits; rise above the running minimum / (0.1 v_max + "
                     "3 sigma_v + 0.05 px); last step before a stop / (2 median deceleration + 0.1 max step + "

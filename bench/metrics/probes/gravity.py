@@ -133,7 +133,7 @@ def _sign_r(sn: float, tstat: float | None, g: str) -> float:
 @METRICS.register("probe.gravity")
 class GravityCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.gravity", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.gravity", version="5", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Flight segments fitted with one shared curvature y = c2 tau^2 + b_k tau + c_k; "
                     "a = 2 c2 must have the sign of expect.gravity with t >= 3 and sagitta a D^2/8 >= 0.005 H "

@@ -99,7 +99,7 @@ def hidden_run(a: Analysis, obj: ObjectTrack) -> tuple[tuple[int, int] | None, L
 @METRICS.register("probe.reappearance")
 class ReappearanceCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.reappearance", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.reappearance", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Constant-velocity path behind the occluder; t_exp = first frame with >= 6 % of the "
                     "object uncovered; r = max(|t_obs - t_exp| / (1 + 0.2 hidden), across-path error / "

@@ -13,7 +13,8 @@ off at a floor under it, which is sinking, ``sinking``), the 3-frame running med
   speed in px/frame and D the diameter (blur stretches the object by at most one step)
 - circularity c and rectangularity q (``detect.Detection``): r_shape = sqrt((c - c_ref)^2 +
   (q - q_ref)^2) / 0.15 (a 12 px disc and square differ by about 0.19; rescaling and
-  compression move a 10 px blob by up to about 0.13)
+  compression move a 10 px blob by up to about 0.13), only in frames slower than 0.5 D per frame
+  (faster, the outline is the blur streak's)
 
 (width and area divided by the scale that depth explains on a ground plane seen in
 perspective, ``depth_scale``: an object rolling towards the camera grows, and that is not a
@@ -44,6 +45,10 @@ SHAPE_TOL = 0.15
 HIDDEN_AREA = 0.85
 HIDDEN_COVER = 0.1
 N_REF = 3
+#: Above this speed (diameters per frame) the outline is a motion-blur streak (a rendered or
+#: filmed exposure smears the object over the step): circularity and rectangularity are not
+#: compared there; width and area keep their blur allowances.
+BLUR_SPEED = 0.5
 #: Perspective (``depth_scale``): least correlation of size with bottom row, bottom travel in
 #: diameters, and the largest relative error of the fitted size line.
 MIN_CORR, DEPTH_MOVE, DEPTH_RESIDUAL = 0.95, 0.5, 0.08
@@ -119,7 +124,7 @@ def _running_median(x: np.ndarray) -> np.ndarray:
 @METRICS.register("probe.rigidity")
 class RigidityCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.rigidity", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.rigidity", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Over reliable frames (3-frame running median): width |log(w/w_ref)|/log(1.25(1+v/2D)), area "
                     "|log(A/A_ref)|/log(1.4(1+v/D)), shape |(dc, dq)|/0.15; value 2^(-r^2) of the "
@@ -153,6 +158,7 @@ class RigidityCheck(ProbeCheck):
             r_w = np.abs(np.log(w / refs[0])) / (WIDTH_TOL + np.log1p(0.5 * v / obj.diameter))
             r_a = np.abs(np.log(A / refs[1])) / np.log(AREA_TOL * (1 + v / obj.diameter))
             r_s = np.hypot(c - refs[2], q - refs[3]) / SHAPE_TOL
+            r_s[v > BLUR_SPEED * obj.diameter] = 0.0   # a blur streak's outline is not the object's
             per = np.stack([r_w, r_a, r_s])
             i = int(np.argmax(per.max(axis=0)))
             k = int(np.argmax(per[:, i]))

@@ -24,6 +24,23 @@ Claimed masks are grown by 2 px so an object's anti-aliased rim is never cover, 
 morphological opening removes what is left of isolated rim or compression pixels.  The *static*
 cover map thresholds the temporal median frame the same way (moving objects drop out of a
 median), except where objects sit in most frames.
+
+**Chroma cue.**  A textured backdrop (a tiled wall with dark grout, a 3-D scene's shaded wall)
+spans grey levels as far apart as a grey screen is from it, so ``4 sigma`` grows past every
+occluder's contrast and grey alone sees no cover.  Texture and shading change lightness far more
+than hue, so a pixel is also cover where its CIE a*b* chroma differs from the backdrop's:
+
+    |ab - ab_bg| > delta_c,   delta_c = max(CHROMA_MIN, 3 median |ab - ab_bg|)
+
+with ab the temporal median of the (5x5 median-smoothed) a*b* frames, ab_bg the mode of its
+histogram where objects do not sit in most frames, the median over near-backdrop pixels (OpenCV's
+8-bit Lab units; for Gaussian chroma noise sigma per axis |ab - ab_bg| is Rayleigh with median
+1.18 sigma, so the threshold is 3.5 sigma: 0.2 % of backdrop pixels pass it).  The cue is static (the median frame): chroma
+noise of single frames (sensor noise, H.264, jitter) would otherwise need a threshold above the
+contrast of a neutral screen on a tinted wall, and occluders the cue is for stand still.  On a neutral grey backdrop with
+grey occluders (the 2-D world) chroma is flat and the cue adds nothing; a grey screen in front of
+a purplish wall, or a pink floor under it, is cover by chroma although its grey matches.
+Surface bands (below) keep their own chroma as well as their grey.
 """
 
 from __future__ import annotations
@@ -36,6 +53,9 @@ BAND_FRAC = 0.85
 SURFACE_DELTA = 2.0
 #: Frames (evenly spaced) the temporal median of the surface map is taken over.
 SURFACE_FRAMES = 12
+#: Smallest chroma threshold (8-bit Lab a*b* units, ~ CIE a*b* units): JPEG/H.264 chroma noise
+#: and an object's coloured shadow stay below it; a neutral screen on a tinted wall (>= 10) does not.
+CHROMA_MIN = 7.0
 from functools import cached_property
 
 import cv2
@@ -54,6 +74,9 @@ class SceneMap:
     scale: float
     surface: np.ndarray | None = None        # bool (h, w): ground/wall bands (see ``surfaces``)
     surface_level: np.ndarray | None = None  # (h,) grey of each band row, relative to the backdrop
+    chroma: np.ndarray | None = None         # float32 (h, w, 2): median a*b* less the backdrop's
+    delta_c: float = np.inf                  # chroma threshold
+    surface_ab: np.ndarray | None = None     # (h, 2): a*b* of each band row, relative to the backdrop
 
     def occluding(self, t: int) -> np.ndarray:
         """Cover at ``t`` that may stand in front of an object: cover less the surface bands
@@ -62,14 +85,21 @@ class SceneMap:
         if self.surface is None or not self.surface.any():
             return self.cover[t]
         rel = self.grey[t].astype(np.float32) - self.backdrop[t] - self.surface_level[:, None]
-        return self.cover[t] & ~(self.surface & (np.abs(rel) <= SURFACE_DELTA * self.delta))
+        own = np.abs(rel) <= SURFACE_DELTA * self.delta
+        if self.chroma is not None and self.surface_ab is not None:
+            dab = np.linalg.norm(self.chroma - self.surface_ab[:, None, :], axis=-1)
+            own &= dab <= SURFACE_DELTA * self.delta_c
+        return self.cover[t] & ~(self.surface & own)
 
     @cached_property
     def static_cover(self) -> np.ndarray:
         """bool (h, w): cover in the temporal median frame, where objects do not sit in most
         frames (computed on first use: only the support and floor tests need it)."""
         med = np.median(self.grey.astype(np.float32) - self.backdrop[:, None, None], axis=0)
-        return (np.abs(med) > self.delta) & (self.grown.mean(axis=0) < 0.5)
+        off = np.abs(med) > self.delta
+        if self.chroma is not None:
+            off |= np.linalg.norm(self.chroma, axis=-1) > self.delta_c
+        return off & (self.grown.mean(axis=0) < 0.5)
 
     def _disc(self, shape: tuple[int, int], cx: float, cy: float, r: float) -> tuple[np.ndarray, float]:
         """Mask of a disc (original px) clipped to the frame, and the fraction of it inside."""
@@ -136,6 +166,30 @@ class SceneMap:
         cols = self.static_cover[r0:r1, c0:c1].any(axis=0)
         return bool(cols.mean() >= 1 / 3)
 
+    @cached_property
+    def ground_top(self) -> float | None:
+        """Top row (analysis px) of the ground band: the surface-band rows that run without a
+        break down to the frame's bottom row (a floor seen in perspective ends there; a far
+        wall band above it does not); ``None`` when the bottom row is no band."""
+        if self.surface is None:
+            return None
+        rows = self.surface.mean(axis=1) >= 0.5 * BAND_FRAC
+        if not rows[-1]:
+            return None
+        y = len(rows) - 1
+        while y > 0 and rows[y - 1]:
+            y -= 1
+        return float(y)
+
+    def on_ground(self, y: float, min_depth: float = 2.0) -> bool:
+        """Whether row ``y`` (original px, an object's lowest point) lies at least ``min_depth``
+        px inside the ground band: every image point there is a floor point at some depth, so an
+        object at rest whose bottom is there stands on the floor (seen in perspective, a floor is
+        behind and around a resting object, not only below it).  A hovering object at that row
+        looks the same; without depth that cannot be told apart."""
+        top = self.ground_top
+        return top is not None and y * self.scale >= top + min_depth * self.scale
+
     def surface_top(self, x0: float, x1: float, y: float) -> float | None:
         """First row (original px) at or below ``y`` where static cover spans half of the columns
         ``x0..x1``: the top of the floor under an object; ``None`` if there is none."""
@@ -168,32 +222,73 @@ def build_scene(frames_small: np.ndarray, labels: np.ndarray, scale: float) -> S
     sigma = 1.4826 * float(np.median(sel)) if sel.size else 0.0
     delta = max(12.0, 4.0 * sigma)
     # an opening (3x3) drops isolated pixels: an object's rim beyond the 2 px, compression specks
+    chroma, delta_c = _chroma(frames_small, grown, near < delta)
+    off = near > delta
+    if chroma is not None:
+        # where objects sit in most frames the median frame shows them, not what is behind
+        off |= ((np.linalg.norm(chroma, axis=-1) > delta_c) & (grown.mean(axis=0) < 0.5))[None]
     opening = np.ones((3, 3), np.uint8)
     cover = np.stack([cv2.morphologyEx(c.astype(np.uint8), cv2.MORPH_OPEN, opening)
-                      for c in (near > delta) & ~grown]) > 0
-    surface, level = surfaces(grey, backdrop, grown, delta)
+                      for c in off & ~grown]) > 0
+    surface, level, level_ab = surfaces(grey, backdrop, grown, delta, chroma, delta_c)
     return SceneMap(cover=cover, grey=grey, grown=grown, backdrop=backdrop, delta=delta, scale=scale,
-                    surface=surface, surface_level=level)
+                    surface=surface, surface_level=level, chroma=chroma, delta_c=delta_c,
+                    surface_ab=level_ab)
 
 
-def surfaces(grey: np.ndarray, backdrop: np.ndarray, grown: np.ndarray, delta: float
-             ) -> tuple[np.ndarray, np.ndarray]:
+def _chroma(frames_small: np.ndarray, grown: np.ndarray, near: np.ndarray
+            ) -> tuple[np.ndarray | None, float]:
+    """(h, w, 2) temporal-median a*b* (frames 5x5 median-smoothed) less the backdrop's a*b* mode,
+    and the chroma threshold ``delta_c`` (module docstring).  ``None`` when the backdrop's chroma
+    is so varied that the cue would need a threshold past ``3 CHROMA_MIN`` (a colourful, busy
+    backdrop)."""
+    step = max(1, len(frames_small) // SURFACE_FRAMES)
+    ab = np.median(np.stack([cv2.medianBlur(cv2.cvtColor(f, cv2.COLOR_RGB2LAB), 5)[..., 1:]
+                             for f in frames_small[::step]]).astype(np.float32), axis=0)
+    free = grown[::step].mean(axis=0) < 0.5
+    px = ab[free] if free.any() else ab.reshape(-1, 2)
+    q = (px // 2).astype(np.int64)
+    hist = np.bincount(q[:, 0] * 128 + q[:, 1], minlength=128 * 128).reshape(128, 128).astype(np.float32)
+    i, j = np.unravel_index(int(np.argmax(cv2.blur(hist, (3, 3)))), hist.shape)
+    ab -= np.array([2 * i + 1, 2 * j + 1], np.float32)
+    dist = np.linalg.norm(ab, axis=-1)
+    sel = dist[near[::step].all(axis=0) & free & (dist < 20)]
+    delta_c = max(CHROMA_MIN, 3.0 * float(np.median(sel))) if sel.size else CHROMA_MIN
+    if delta_c > 3 * CHROMA_MIN:
+        return None, np.inf
+    return ab, delta_c
+
+
+def surfaces(grey: np.ndarray, backdrop: np.ndarray, grown: np.ndarray, delta: float,
+             chroma: np.ndarray | None = None, delta_c: float = np.inf
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Ground and wall bands of the temporal median frame: rows where static cover spans at
     least ``BAND_FRAC`` of the width (a floor seen in perspective, a table top, a far wall),
     and in them the pixels within ``SURFACE_DELTA`` x delta of the row's median grey.  Objects
     stand in front of such a band, so it is never an occluder (``SceneMap.occluding``); a screen
     standing on the floor differs from the floor's grey and stays one.  Returns the (h, w) mask
-    and each row's grey relative to the backdrop."""
+    and each row's grey relative to the backdrop, and (with ``chroma``) each row's a*b*: a band
+    pixel shows the surface only where both its grey and its chroma match the row's."""
     step = max(1, len(grey) // SURFACE_FRAMES)   # a static map needs no more than ~12 frames
     med = np.median(grey[::step].astype(np.float32) - backdrop[::step, None, None], axis=0)
-    static = (np.abs(med) > delta) | (grown[::step].mean(axis=0) >= 0.5)
+    off = np.abs(med) > delta
+    med_ab = None
+    if chroma is not None:
+        med_ab = chroma
+        off |= np.linalg.norm(med_ab, axis=-1) > delta_c
+    static = off | (grown[::step].mean(axis=0) >= 0.5)
     rows = static.mean(axis=1) >= BAND_FRAC
     level = np.zeros(med.shape[0], np.float32)
+    level_ab = None if med_ab is None else np.zeros((med.shape[0], 2), np.float32)
     surface = np.zeros(med.shape, bool)
     for y in np.nonzero(rows)[0]:
-        sel = static[y] & (np.abs(med[y]) > delta)
+        sel = static[y] & off[y]
         if sel.sum() < 2:
             continue
         level[y] = float(np.median(med[y, sel]))
-        surface[y] = sel & (np.abs(med[y] - level[y]) <= SURFACE_DELTA * delta)
-    return surface, level
+        own = np.abs(med[y] - level[y]) <= SURFACE_DELTA * delta
+        if med_ab is not None:
+            level_ab[y] = np.median(med_ab[y, sel], axis=0)
+            own &= np.linalg.norm(med_ab[y] - level_ab[y], axis=-1) <= SURFACE_DELTA * delta_c
+        surface[y] = sel & own
+    return surface, level, level_ab

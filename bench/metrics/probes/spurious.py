@@ -83,7 +83,7 @@ def _pieces_merged(ds: list[Detection], diam: float, area: float) -> int:
 @METRICS.register("probe.spurious")
 class SpuriousCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.spurious", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.spurious", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="Frames with an unexplained disappearance (object missing over bare backdrop), "
                     "appearance, fusion, fission/duplicate or foreign object (>= 2 frames for blobs); "

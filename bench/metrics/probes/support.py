@@ -34,7 +34,7 @@ MOVE_FRAC, MOVE_DIAM = 0.03, 0.3
 @METRICS.register("probe.support")
 class SupportCheck(ProbeCheck):
     spec = MetricSpec(
-        id="probe.support", version="3", needs=("frames", "probe"), kind="probe", direction="higher",
+        id="probe.support", version="4", needs=("frames", "probe"), kind="probe", direction="higher",
         range=(0.0, 1.0),
         description="at_rest objects: drift max|p_t - p_0| / max(0.03 H, 0.3 D) and frames missing over "
                     "bare backdrop / 0.5; value 2^(-r^2) of the worst, pass iff >= 0.5.",
