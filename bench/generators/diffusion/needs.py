@@ -377,6 +377,10 @@ def check_decoded_coverage(vae: Any, frames: int, height: int, width: int, what:
                   f"frames {t.valid_frames(100)[:6]}... (no blank frames are emitted)")
 
 
+#: diffusers pipeline classes that return a soundtrack with the frames (``out.audio``)
+AUDIO_PIPELINES = ("LTX2Pipeline", "LTX2ImageToVideoPipeline")
+
+
 def native_audio(out: Any, pipe: Any) -> tuple[dict[str, Any], Any] | None:
     """The sound a pipeline generated with the video (LTX-2: ``out.audio``), or None.
 
