@@ -280,7 +280,8 @@ def _import_one(store: Any, c: Candidate, model: str, suite: Suite, facts: dict[
         try:
             video = read_video(copy)   # the bytes that stay in the run are the ones decoded
         except UserError as e:
-            raise _Rejected(str(e).replace(f"{copy}: ", "")) from None
+            # the decoder's message may quote the temp copy's path: name the user's file instead
+            raise _Rejected(str(e).replace(f"{copy}: ", "").replace(str(copy), name).replace(copy.name, name)) from None
         why = validate(video)
         if why:
             raise _Rejected(why)

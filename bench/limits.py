@@ -76,3 +76,44 @@ def check_video(video: Any, what: str) -> None:
                         "would refuse the video")
     if video.H * video.W > v.MAX_PIXELS or video.T > v.MAX_FRAMES:
         raise UserError(f"{what}: {video.T} frames of {video.W}x{video.H} exceed the decoding limits")
+
+
+# ----------------------------------------------------------------------------- counts
+
+#: ``--samples`` at most this many (sample indices 0 .. 99999, the bound ``bench import`` and the
+#: manifest use: ``bench.ids.SAMPLE_MAX`` + 1).
+def samples_max() -> int:
+    from bench.ids import SAMPLE_MAX
+
+    return SAMPLE_MAX + 1
+
+
+ENSEMBLE_MAX = 1000        # `render --ensemble`: oracle ensemble members per probe
+LIMIT_MAX = 1_000_000      # `--limit` / `limit:` / `per_category:` (probes per suite)
+JOBS_MAX = 1_000_000       # videos one command may plan (models x probes x samples)
+WORKERS_MAX_PER_CPU = 4    # `--workers` / `workers:` at most 4 x CPU count (and at least 1)
+
+
+def workers_max() -> int:
+    import os
+
+    return WORKERS_MAX_PER_CPU * (os.cpu_count() or 1)
+
+
+def check_count(where: str, k: str, v: Any, hi: int) -> int:
+    """A count (``--samples``, ``--ensemble``, ``--limit``, ``workers``) must be an integer in
+    [1, hi]; checked before any job list or folder is made.  ``UserError`` naming it."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise UserError(f"{where}{k} must be an integer, got {v!r}")
+    if v < 1:
+        raise UserError(f"{where}{k} must be >= 1, got {v}")
+    if v > hi:
+        raise UserError(f"{where}{k} must be at most {hi}, got {v}")
+    return v
+
+
+def check_jobs(n: int, what: str) -> None:
+    """The number of videos a command would plan, computed before the list is built."""
+    if n > JOBS_MAX:
+        raise UserError(f"{what}: {n} videos planned, above the {JOBS_MAX} limit; lower --samples/--limit "
+                        "or the number of models")

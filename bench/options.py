@@ -37,6 +37,21 @@ def _flag(v: str) -> Any:
         f"must be 0/1 (or true/false), got {v!r}"
 
 
+def _clip_model(v: str) -> Any:
+    """A CLIP entry of the weights registry (``bench weights list``): ``clip-vit-base-patch32``, …
+    (``../../etc`` used to pass whenever no CLIP metric ran, and the error did not name the variable)."""
+    import bench.weights.catalog  # noqa: F401 - registers the entries
+    from bench.weights import registry
+
+    clip = sorted(e.name for e in registry.entries() if e.kind == "hf_repo" and "clip" in e.name)
+    return None if v in clip else f"{v!r} is not a CLIP model of the weights registry ({', '.join(clip)})"
+
+
+def _progress(v: str) -> Any:
+    """``BENCH_PROGRESS``: a 0/1 flag, or ``bar`` / ``lines`` to force a style (bench.progress)."""
+    return None if v.strip().lower() in ("bar", "lines") else _flag(v)
+
+
 def _checks() -> dict[str, Callable[[str], Any]]:
     from bench.metrics.fvd.extractor import EXTRACTORS, MODES
     from bench.metrics.temporal.flow import DIS_PRESETS, METHODS
@@ -50,8 +65,13 @@ def _checks() -> dict[str, Callable[[str], Any]]:
         "BENCH_FLOW": _one_of(METHODS),
         "BENCH_DIS_PRESET": _one_of(DIS_PRESETS),
         "BENCH_FLOW_THREADS": _int_in(1, 256),
-        "BENCH_PROGRESS": _flag,
+        "BENCH_CLIP_MODEL": _clip_model,
+        "BENCH_PROGRESS": _progress,
         "BENCH_ALLOW_DOWNLOAD": _flag,
+        "BENCH_WATERMARK": _flag,
+        "BENCH_FIRST_FRAME_WORLD": _one_of(("2d", "3d")),
+        "BENCH_SITE_MEDIA_MB": _int_in(0, 1_000_000),
+        "BENCH_C2PA_ALG": lambda v: _one_of(("es256", "es384", "es512", "ps256", "ps384", "ps512", "ed25519"))(v.lower()),
     }
 
 

@@ -24,6 +24,7 @@ validate: true            # also build the validity matrix
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,21 @@ def load_config(path: str | Path) -> dict[str, Any]:
             raise UserError(f"{path}: key 'reference' must be 'oracle-ensemble' or {{name, folder, n}}")
     if cfg["samples"] < 1:
         raise UserError(f"{path}: samples must be >= 1")
+    from bench.limits import LIMIT_MAX, check_count, samples_max, workers_max
+
+    # counts bounded here, before any run folder or job list exists
+    check_count(f"{path}: ", "samples", cfg["samples"], samples_max())
+    if cfg.get("limit") is not None:
+        check_count(f"{path}: ", "limit", cfg["limit"], LIMIT_MAX)
+    pc = cfg.get("per_category")
+    for pat, n in (pc.items() if isinstance(pc, dict) else [(None, pc)]):
+        if n is not None:   # an int, or {model-name pattern: int} (bench.runner.per_category_for)
+            check_count(f"{path}: ", "per_category" if pat is None else f"per_category[{pat!r}]", n, LIMIT_MAX)
+    if "workers" in cfg:
+        check_count(f"{path}: ", "workers", cfg["workers"], workers_max())
+    rep_cfg = cfg.get("report")
+    if rep_cfg is not None and (set(rep_cfg) - {"out"} or not isinstance(rep_cfg.get("out", ""), str)):
+        raise UserError(f"{path}: key 'report' must be {{out: FOLDER}}")
     for k in ("suites", "models"):
         if not cfg[k] or not all(isinstance(x, str) for x in cfg[k]):
             raise UserError(f"{path}: {k!r} must be a non-empty list of names")
@@ -91,7 +107,14 @@ def load_config(path: str | Path) -> dict[str, Any]:
         if not isinstance(st, dict):
             raise UserError(f"{path}: model_settings.{m} must be a mapping")
         check_settings(st, f"{path}: model_settings.{m}")
-    cfg.setdefault("name", path.stem)
+    cfg.setdefault("name", re.sub(r"[^A-Za-z0-9._-]", "_", path.stem).lstrip("._-")[:64] or "custom")
+    # the name becomes the profile column of every report and the default run folder
+    # (results/runs/<name>-<hash>): a plain name only (no ESC, newline, bidi override, `/`, `..`)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", cfg["name"]):
+        from bench.textsafe import term
+
+        raise UserError(f"{path}: name {term(cfg['name'])!r} must be 1-64 letters, digits, '.', '_' or '-' "
+                        "(it names the run folder and the report's profile column)")
     cfg.setdefault("settings", {})
     cfg.setdefault("limit", None)
     cfg.setdefault("metrics", None)

@@ -94,16 +94,22 @@ def per_category_for(model: str, per_category: int | dict[str, int] | None) -> i
 
 def plan(models: list[str], suites: list[Suite], samples: int, global_seed: int,
          limit: int | None = None, per_category: int | dict[str, int] | None = None) -> list[Job]:
-    if samples < 1:
-        raise UserError(f"--samples must be >= 1, got {samples}")
-    if limit is not None and limit < 1:
-        raise UserError(f"--limit must be >= 1, got {limit}")
-    if isinstance(per_category, int) and per_category < 1:
-        raise UserError(f"per_category must be >= 1, got {per_category}")
+    from bench.limits import LIMIT_MAX, check_count, check_jobs, samples_max
+
+    # counts bounded before any list is built (--samples 1000000000 used to fill memory)
+    check_count("", "--samples", samples, samples_max())
+    if limit is not None:
+        check_count("", "--limit", limit, LIMIT_MAX)
+    counts = per_category.values() if isinstance(per_category, dict) else [per_category]
+    for n in counts:
+        if n is not None:
+            check_count("", "per_category", n, LIMIT_MAX)
+    chosen = {(m, s.name): select_probes(s, limit, per_category_for(m, per_category)) for m in models for s in suites}
+    check_jobs(sum(len(v) for v in chosen.values()) * samples, "generate")
     jobs = []
     for m in models:
         for s in suites:
-            for p in select_probes(s, limit, per_category_for(m, per_category)):
+            for p in chosen[(m, s.name)]:
                 for k in range(samples):
                     jobs.append(Job(m, s.name, p["id"], k, derive_seed(global_seed, s.name, p["id"], k)))
     jobs.sort(key=lambda j: j.key)

@@ -113,6 +113,61 @@ def inside(root: str | os.PathLike, rel: object, what: str = "path") -> Path:
     return Path(root) / rel
 
 
+# --------------------------------------------------------------------------- output folders
+
+
+def check_out_dir(path: str | os.PathLike, what: str = "--out") -> Path:
+    """An output folder that exists as a writable folder, or can be created (its nearest existing
+    parent is a writable folder); checked at the start of a command, before any work, and
+    without creating anything.  ``UserError`` naming ``what`` otherwise (a regular file given as
+    ``--out`` used to end in a ``FileExistsError`` traceback; ``report: {out: /proc/x}`` failed
+    only after generating and scoring)."""
+    p = Path(path)
+    q = p
+    while True:
+        try:
+            st = os.stat(q)
+        except (FileNotFoundError, NotADirectoryError):
+            if q.parent == q:
+                raise UserError(f"{what} {p}: cannot be created") from None
+            q = q.parent
+            continue
+        except OSError as e:
+            raise UserError(f"{what} {p}: cannot be used ({e.strerror})") from None
+        if not stat.S_ISDIR(st.st_mode):
+            bad = "is" if q == p else f"is inside {q}, which is"
+            kind = "a regular file" if stat.S_ISREG(st.st_mode) else _kind(st.st_mode)
+            raise UserError(f"{what} {p}: {bad} {kind}, not a folder")
+        if not os.access(q, os.W_OK | os.X_OK):
+            bad = "is not writable" if q == p else f"cannot be created (its parent {q} is not writable)"
+            raise UserError(f"{what} {p}: {bad}")
+        if q != p:  # try it (os.access says yes to root on /proc): create, then remove what was made
+            made = []
+            try:
+                for d in reversed([p, *p.parents][: len(p.parts) - len(q.parts)]):
+                    os.mkdir(d)
+                    made.append(d)
+            except OSError as e:
+                raise UserError(f"{what} {p}: cannot be created ({e.strerror})") from None
+            finally:
+                for d in reversed(made):
+                    try:
+                        os.rmdir(d)
+                    except OSError:
+                        pass
+        return p
+
+
+def make_out_dir(path: str | os.PathLike, what: str = "--out") -> Path:
+    """:func:`check_out_dir`, then create the folder (one line, not a traceback, on failure)."""
+    p = check_out_dir(path, what)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"{what} {p}: cannot create output folder ({e.strerror})") from None
+    return p
+
+
 # --------------------------------------------------------------------------- YAML
 
 
@@ -136,6 +191,19 @@ def yaml_load(text: str | bytes, where: str) -> object:
                 raise UserError(f"{where}:{ev.start_mark.line + 1}: YAML anchors (&{ev.anchor}) are not "
                                 "accepted; write the value out")
             return super().compose_node(parent, index)
+
+        def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201
+            seen: dict = {}
+            for k, _v in node.value:
+                key = self.construct_object(k, deep=True)
+                try:
+                    if key in seen:
+                        raise UserError(f"{where}:{k.start_mark.line + 1}: duplicate key {key!r} "
+                                        f"(first on line {seen[key]}); YAML keeps only the last")
+                    seen[key] = k.start_mark.line + 1
+                except TypeError:  # an unhashable key: the base class says so
+                    pass
+            return super().construct_mapping(node, deep=deep)
 
     try:
         return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass

@@ -127,7 +127,11 @@ def score_run(store: RunStore, metric_ids: list[str] | None = None, *, rank: int
         suite_name = mrow["suite"]
         if suite_name not in suites:
             p = suite_paths.get(suite_name)
-            suites[suite_name] = load_suite(p if p and Path(p).exists() else suite_name)
+            try:
+                suites[suite_name] = load_suite(p if p and Path(p).exists() else suite_name)
+            except UserError as e:  # name the run.json entry that led here
+                where = f"suite_paths[{suite_name!r}] = {p!r}" if p and Path(p).exists() else f"suite {suite_name!r}"
+                raise UserError(f"{store.root}/run.json {where}: {e}") from None
             want = meta_suites.get(suite_name)
             if want and want != suites[suite_name].sha256:
                 raise UserError(

@@ -8,6 +8,8 @@ passes them through one of these functions:
   ``[x](javascript:…)``, emphasis, HTML ``<svg onload=…>``, code spans, math ``$``, table ``|``),
   a leading block marker (``#``, ``>``, ``-``), and fold newlines, so user text can neither start
   a new block (a heading) nor become markup;
+- :func:`html_text` (HTML pages): control characters made visible as in :func:`term`, then
+  HTML-escaped (:func:`md` does the same to control characters);
 - :func:`plain` (plots) escapes ``$`` so matplotlib shows it instead of parsing mathtext (an
   unbalanced ``$`` made ``report`` exit 1);
 - :func:`term` replaces control characters (ANSI escape sequences, carriage returns,
@@ -49,7 +51,7 @@ def md(x: Any) -> str:
     >>> md("[x](javascript:alert(1)) <svg onload=y>")
     '[x\\\\](javascript:alert(1)) &lt;svg onload=y&gt;'
     """
-    t = html.escape(one_line(x), quote=False)
+    t = html.escape(term(one_line(x)), quote=False)  # ESC, BEL, C1, bidi overrides made visible
     t = _MD_PUNCT.sub(lambda m: "\\" + m.group(1), t)
     return _MD_LEAD.sub(lambda m: m.group(1) + "\\" + m.group(2), t)
 
@@ -59,9 +61,17 @@ def md_cell(x: Any) -> str:
     return md(x)
 
 
+def html_text(x: Any, quote: bool = True) -> str:
+    """Text for an HTML page: control characters (ESC, BEL, other C0/C1, bidi overrides
+    U+202A–U+202E and U+2066–U+2069, line separators) shown as ``\\xNN``/``\\uNNNN`` as in
+    :func:`term`, then ``html.escape`` (quotes too, so it is safe in attribute values)."""
+    return html.escape(term(x), quote=quote)
+
+
 def plain(x: Any) -> str:
-    """Text for matplotlib: ``$`` escaped so it is never parsed as mathtext."""
-    return _s(x).replace("$", r"\$")
+    """Text for matplotlib: ``$`` escaped so it is never parsed as mathtext; control characters
+    made visible as in :func:`term`."""
+    return term(x).replace("$", r"\$")
 
 
 def term(x: Any) -> str:

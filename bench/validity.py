@@ -33,7 +33,6 @@ violations it targets and a nuisance FPR near 0.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from pathlib import Path
@@ -269,7 +268,9 @@ def _audio_sha(audio: Any) -> str | None:
 def write_validity(tables: dict[str, pd.DataFrame], out: Path, *, provenance: dict[str, Any]) -> list[Path]:
     """validity.csv (one row per (metric, violation) + fpr_<nuisance> columns), validity_dose.csv,
     validity_nuisance.csv, validity.md, validity.html and plots/validity_auroc.png, atomically."""
-    out.mkdir(parents=True, exist_ok=True)
+    from bench.safeio import make_out_dir
+
+    make_out_dir(out, "output folder")
     m, d, n = tables["matrix"], tables["dose"], tables["nuisance"]
     paths = []
     for name, df in (("validity.csv", m), ("validity_dose.csv", d), ("validity_nuisance.csv", n)):
@@ -373,7 +374,8 @@ def _world_markdown(m: pd.DataFrame, n: pd.DataFrame, h: str) -> list[str]:
 
 
 def _html(m: pd.DataFrame, n: pd.DataFrame, prov: dict[str, Any], img: str | None) -> str:
-    e = html.escape
+    from bench.textsafe import html_text as e  # control characters made visible, then HTML-escaped
+
     body = [f"<h1>Metric validity matrix</h1><p>Run <code>{e(str(prov.get('run_id', '?')))}</code>. "
             "AUROC of clean vs violated oracle renders (paired by probe and seed), dose-response "
             "monotonicity, and false-positive rates under nuisances. Definitions: "

@@ -310,6 +310,56 @@ def _has_alpha(fmt: Any) -> bool:
         return False
 
 
+def display_rotation(frame: Any, name: str) -> int:
+    """Quarter turns (counter-clockwise, as ``np.rot90``) a player applies to ``frame``, read from
+    its display matrix (FFmpeg ``AV_FRAME_DATA_DISPLAYMATRIX``: nine int32, 16.16 fixed point for
+    the 2x2 part ``[[a, b], [c, d]]`` = ``m[0], m[1], m[3], m[4]``; FFmpeg's
+    ``av_display_rotation_set(θ)`` writes ``a = d = cos θ``, ``b = -sin θ``, ``c = sin θ``).
+
+    Only a proper rotation by an exact multiple of 90° is applied.  ``UserError`` naming the file
+    for a mirror (determinant < 0; PyAV reports a horizontal flip as rotation ±180 and it used to
+    be applied as a turn), a degenerate matrix (all zero: it used to be applied as 270°), a shear
+    or unequal scale, or any other angle (45° used to be ignored silently).  Hand-written: PyAV 18
+    exposes the matrix bytes (``frame.side_data``) and only a derived angle (``frame.rotation``),
+    which cannot tell a mirror from a turn."""
+    import math
+    import struct
+
+    raw = None
+    for sd in getattr(frame, "side_data", None) or ():
+        if getattr(getattr(sd, "type", None), "name", "") == "DISPLAYMATRIX":
+            raw = bytes(memoryview(sd))
+            break
+    if raw is None:
+        deg = float(getattr(frame, "rotation", 0) or 0)
+        if deg % 90:
+            raise UserError(f"{name}: display rotation of {deg:g} degrees is not a multiple of 90; re-encode it "
+                            "upright (e.g. `ffmpeg -i IN OUT.mp4` applies it)")
+        return int(round(deg / 90.0)) % 4
+    if len(raw) < 36:
+        raise UserError(f"{name}: display matrix of {len(raw)} bytes (36 expected)")
+    m = struct.unpack("<9i", raw[:36])
+    a, b, c, d = (m[i] / 65536.0 for i in (0, 1, 3, 4))
+    scale = math.hypot(a, c)
+    det = a * d - b * c
+    fix = "; re-encode it as it should be shown (e.g. `ffmpeg -i IN OUT.mp4` applies the matrix)"
+    if scale < 1e-3 or abs(det) < 1e-6:
+        raise UserError(f"{name}: degenerate display matrix {list(m)} (it maps the picture to a line or a "
+                        f"point){fix}")
+    if det < 0:
+        raise UserError(f"{name}: the display matrix mirrors the picture (determinant {det:.3g} < 0); bench "
+                        f"applies only rotations{fix}")
+    tol = 1e-3 * scale
+    if abs(a - d) > tol or abs(b + c) > tol:
+        raise UserError(f"{name}: the display matrix {list(m)} is not a pure rotation (shear or unequal scale)"
+                        f"{fix}")
+    deg = math.degrees(math.atan2(c, a))
+    k = round(deg / 90.0)
+    if abs(deg - 90.0 * k) > 0.01:
+        raise UserError(f"{name}: display rotation of {deg:g} degrees is not a multiple of 90{fix}")
+    return k % 4
+
+
 def _decode_container(container: Any, name: str) -> Video:
     """Decode the first video stream as a player shows it.
 
@@ -346,7 +396,7 @@ def _decode_container(container: Any, name: str) -> Video:
                 if first is None:
                     first = (fw, fh)
                     alpha = _has_alpha(fr.format)
-                    rotation = int(round(float(getattr(fr, "rotation", 0) or 0) / 90.0)) % 4
+                    rotation = display_rotation(fr, name)
                 elif (fw, fh) != first:
                     raise UserError(f"{name}: frame size changes mid-stream ({first[0]}x{first[1]} to {fw}x{fh} "
                                     f"at frame {len(frames)})")

@@ -1001,3 +1001,284 @@ def test_catalogue_size():
         n += len(marks[0].args[1]) if marks else 1
     assert n >= 100, n
     assert TINY_PROBES  # the shared fixture suite is importable
+
+
+# ============================================================================= round two (issue 14 review)
+# Each kind below was found by a second hostile review; every entry point of the kind is fixed.
+
+def _real_run_json(d: Path) -> None:
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "run.json").write_text(json.dumps({"format": 1, "run_id": d.name, "created_at": "2026-01-01T00:00:00+00:00",
+                                            "config": {}}))
+
+
+# ---- R1. --fresh deletes only what is really a bench run
+
+@pytest.mark.parametrize("case,needle", [
+    ("empty_object", "lacks format, run_id, created_at"),
+    ("list", "a JSON object is expected"),
+    ("extra_file", "'thesis.tex'"),
+    ("extra_folder", "'src'"),
+])
+def test_fresh_requires_a_real_run(tmp_path, capsys, case, needle):
+    d = tmp_path / "precious"
+    if case == "empty_object":
+        d.mkdir()
+        (d / "run.json").write_text("{}")
+        (d / "data.csv").write_text("keep")
+    elif case == "list":
+        d.mkdir()
+        (d / "run.json").write_text("[]")
+    else:
+        _real_run_json(d)
+        (d / "manifest.jsonl").write_text("")
+        if case == "extra_file":
+            (d / "thesis.tex").write_text("years of work")
+        else:
+            (d / "src").mkdir()
+    before = sorted(p.name for p in d.iterdir())
+    expect_error(capsys, ["run", "--profile", "cpu", "--fresh", "--run", str(d), "--limit", "1", "--no-report"],
+                 "precious", needle)
+    assert sorted(p.name for p in d.iterdir()) == before
+
+
+def test_fresh_accepts_a_run_bench_made(run_copy):
+    from bench.cli.pipeline import _check_deletable_run
+
+    (run_copy / ".tmp-abc").write_text("")  # a killed writer's temp file is part of a run too
+    _check_deletable_run(run_copy)          # no error: every entry is one a run holds
+
+
+# ---- R2. display matrices: only proper right-angle rotations are applied
+
+def _encode_matrix(path: Path, frames: np.ndarray, matrix: list[int]) -> Path:
+    c = av.open(str(path), "w")
+    s = c.add_stream("libx264", rate=8)
+    s.width, s.height, s.pix_fmt = frames.shape[2], frames.shape[1], "yuv420p"
+    s.set_display_matrix(matrix)
+    for fr in frames:
+        for pk in s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24")):
+            c.mux(pk)
+    for pk in s.encode():
+        c.mux(pk)
+    c.close()
+    return path
+
+
+_F, _W = 1 << 16, 1 << 30
+
+
+@pytest.mark.parametrize("matrix,needle", [
+    ([-_F, 0, 0, 0, _F, 0, 0, 0, _W], "mirrors the picture"),          # horizontal flip (PyAV: rotation -180)
+    ([_F, 0, 0, 0, -_F, 0, 0, 0, _W], "mirrors the picture"),          # vertical flip
+    ([0] * 8 + [_W], "degenerate display matrix"),                     # all zero (was applied as 270)
+    ([46341, -46341, 0, 46341, 46341, 0, 0, 0, _W], "45 degrees is not a multiple of 90"),  # was ignored
+    ([2 * _F, 0, 0, 0, _F, 0, 0, 0, _W], "not a pure rotation"),       # unequal scale
+])
+def test_bad_display_matrix_is_refused_at_import(tmp_path, capsys, matrix, needle):
+    data = _encode_matrix(tmp_path / "m.mp4", _colour_frames(), matrix).read_bytes()
+    argv = _import(tmp_path, {"physics.test.red_ball-0.mp4": data})
+    expect_error(capsys, argv, "physics.test.red_ball-0.mp4", needle)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("deg,k", [(180, 2), (-90, 3), (270, 3)])
+def test_right_angle_rotations_are_applied(tmp_path, deg, k):
+    from bench.video import read_video
+
+    f = np.full((4, 32, 48, 3), 200, np.uint8)
+    f[:, :8, :8] = (214, 39, 40)
+    v = read_video(_encode(tmp_path / "r.mp4", f, rotation=deg))
+    assert v.provenance["rotation_applied"] == 90 * k
+    ref = np.rot90(f[0], k)
+    assert v.frames[0].shape == ref.shape
+    assert np.abs(v.frames[0].astype(int) - ref).mean() < 8  # lossy codec: same picture, within 8 levels
+
+
+# ---- R3. control characters escaped in every report format
+
+CTRL = ["ESC\x1b[31mred", "BEL\x07", "C1\x9bx", "bidi\u202eevil\u202c", "iso\u2066x\u2069"]
+
+
+@pytest.mark.parametrize("text", CTRL)
+def test_markdown_and_html_escapers_make_control_characters_visible(text):
+    from bench.textsafe import html_text, md, plain
+
+    for out in (md(text), html_text(text), plain(text)):
+        assert not any(ch in out for ch in "\x1b\x07\x9b\u202e\u202c\u2066\u2069"), repr(out)
+        assert "\\x" in out or "\\\\x" in out or "\\u" in out
+
+
+def test_report_files_hold_no_control_characters(run_copy, tmp_path, capsys):
+    import pandas as pd
+
+    rows = _manifest_lines(run_copy)
+    _write_manifest(run_copy, rows + [{**rows[0], "model": n, "prompt": "p" + n} for n in CTRL])
+    sc = pd.read_parquet(run_copy / "scores.parquet")
+    sc = pd.concat([sc] + [sc.assign(model=n) for n in CTRL], ignore_index=True)
+    sc.to_parquet(run_copy / "scores.parquet")
+    meta = json.loads((run_copy / "run.json").read_text())
+    meta["profile"] = "prof\x1b]0;x\x07"
+    (run_copy / "run.json").write_text(json.dumps(meta))
+    out = tmp_path / "o"
+    assert main(["report", str(run_copy), "--out", str(out), "--no-notebooks"]) == 0, capsys.readouterr().err
+    bad = "\x1b\x07\x9b\u202e\u202c\u2066\u2069"
+    for f in [out / "leaderboard.md", out / "leaderboard.html", *(out / "site").rglob("*.html")]:
+        text = f.read_text()
+        assert not any(ch in text for ch in bad), (f.name, [ch for ch in bad if ch in text])
+
+
+@pytest.mark.parametrize("name", ["x\x1b[2Jy", "../../etc", "a b", "r\u202eevil"])
+def test_config_name_must_be_plain(tmp_path, capsys, name):
+    p = _config(tmp_path, CFG_OK + f"name: {json.dumps(name)}\n")
+    line = expect_error(capsys, ["run", "--config", str(p), "--run", str(tmp_path / "run")], "cfg.yaml", "name")
+    assert "\x1b" not in line and "\u202e" not in line
+    assert not (tmp_path / "run").exists()
+
+
+# ---- R4/R5/R6. counts bounded before anything is allocated or created
+
+@pytest.mark.parametrize("argv,needle", [
+    (["render", "--suite", "permanence", "--ensemble", "1000000000"], "--ensemble must be at most 1000"),
+    (["render", "--suite", "permanence", "--limit", "1000000000000"], "--limit must be at most"),
+    (["generate", "--model", "oracle", "--suite", "permanence", "--samples", "1000000000"],
+     "--samples must be at most 100000"),
+    (["generate", "--model", "oracle", "--suite", "permanence", "--samples", "100001"],
+     "--samples must be at most 100000"),
+    (["generate", "--model", "oracle", "--suite", "permanence", "--limit", "1000000000000"], "--limit must be at most"),
+    (["validate", "--samples", "1000000000", "--suite", "permanence"], "--samples must be at most 100000"),
+])
+def test_huge_counts_are_refused_up_front(tmp_path, capsys, argv, needle):
+    dest = ["--out", str(tmp_path / "o")] if argv[0] == "render" else []
+    dest += ["--run", str(tmp_path / "r")] if argv[0] != "render" else []
+    if argv[0] == "validate":
+        dest += ["--out", str(tmp_path / "o")]
+    expect_error(capsys, argv + dest, needle)
+    assert not (tmp_path / "o").exists() and not (tmp_path / "r").exists()
+
+
+def test_total_jobs_are_bounded_before_the_list_is_built(monkeypatch):
+    import bench.limits as lim
+    from bench.errors import UserError
+    from bench.runner import plan
+    from bench.suites import load_suite
+
+    monkeypatch.setattr(lim, "JOBS_MAX", 10)
+    with pytest.raises(UserError, match="videos planned, above the 10 limit"):
+        plan(["oracle"] * 3, [load_suite("permanence")], 5, 0)
+
+
+@pytest.mark.parametrize("how", ["config", "flag"])
+def test_huge_worker_counts_are_refused_before_the_run_exists(tmp_path, capsys, how):
+    run = tmp_path / "run"
+    if how == "config":
+        p = _config(tmp_path, CFG_OK + "workers: 100000\n")
+        expect_error(capsys, ["run", "--config", str(p), "--run", str(run)], "cfg.yaml", "workers must be at most")
+    else:
+        p = _config(tmp_path, CFG_OK)
+        expect_error(capsys, ["run", "--config", str(p), "--run", str(run), "--workers", "100000"],
+                     "--workers must be at most")
+    assert not run.exists()
+
+
+@pytest.mark.parametrize("key,value,needle", [("samples", 100001, "samples must be at most 100000"),
+                                              ("limit", 10**12, "limit must be at most"),
+                                              ("workers", 0, "workers must be >= 1")])
+def test_config_counts_are_bounded(tmp_path, capsys, key, value, needle):
+    text = "\n".join(ln for ln in CFG_OK.splitlines() if not ln.startswith(key + ":")) + f"\n{key}: {value}\n"
+    expect_error(capsys, ["run", "--config", str(_config(tmp_path, text)), "--run", str(tmp_path / "run")],
+                 "cfg.yaml", needle)
+    assert not (tmp_path / "run").exists()
+
+
+# ---- R7. --out that is a regular file (or under one): one line, every command with --out
+
+@pytest.mark.parametrize("cmd", ["render", "validate", "report", "report_under"])
+def test_out_that_is_a_file(run_copy, tmp_path, capsys, cmd):
+    f = tmp_path / "afile"
+    f.write_text("keep")
+    out = str(f / "sub") if cmd == "report_under" else str(f)
+    argv = {"render": ["render", "--suite", "permanence", "--limit", "1", "--out", out],
+            "validate": ["validate", "--suite", "permanence", "--limit", "1", "--out", out,
+                         "--run", str(tmp_path / "vr")],
+            "report": ["report", str(run_copy), "--out", out, "--no-notebooks"],
+            "report_under": ["report", str(run_copy), "--out", out, "--no-notebooks"]}[cmd]
+    expect_error(capsys, argv, "afile", "regular file, not a folder")
+    assert f.read_text() == "keep" and not (tmp_path / "vr").exists()
+
+
+# ---- R8. a failed import leaves no new run folder behind (an existing run is kept as it was)
+
+@pytest.mark.parametrize("case", ["zero_bytes", "no_moov", "truncated"])
+def test_failed_import_leaves_no_run_folder(tmp_path, capsys, case):
+    good = _video_file(tmp_path / "g.mp4", _colour_frames()).read_bytes()
+    if case == "zero_bytes":
+        data = b""
+    elif case == "no_moov":
+        i = good.find(b"moov") - 4
+        size = int.from_bytes(good[i:i + 4], "big")
+        data = good[:i] + good[i + size:]
+    else:
+        data = good[: len(good) // 2]
+    argv = _import(tmp_path, {"physics.test.red_ball-0.mp4": data})
+    line = expect_error(capsys, argv, "physics.test.red_ball-0.mp4")
+    assert ".tmp-" not in line  # the user's file is named, not the temp copy
+    assert not (tmp_path / "run").exists()
+    # into an existing run: the run stays (only the suite's hash is recorded in its run.json)
+    _real_run_json(tmp_path / "run")
+    before = json.loads((tmp_path / "run" / "run.json").read_text())
+    expect_error(capsys, argv, "physics.test.red_ball-0.mp4")
+    after = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert {k: v for k, v in after.items() if k not in ("suites", "suite_paths")} == before
+    assert not (tmp_path / "run" / "manifest.jsonl").exists() or not (tmp_path / "run" / "manifest.jsonl").read_text()
+
+
+# ---- R9. options checked at the start, with the variable or key named
+
+def test_report_out_checked_before_generating(tmp_path, capsys):
+    p = _config(tmp_path, CFG_OK + "report: {out: /proc/benchout}\n")
+    expect_error(capsys, ["run", "--config", str(p), "--run", str(tmp_path / "run")], "report.out", "/proc/benchout")
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("argv", [["models"], ["generate", "--model", "oracle", "--suite", "permanence"]])
+def test_clip_model_variable_checked_at_start(tmp_path, capsys, monkeypatch, argv):
+    monkeypatch.setenv("BENCH_CLIP_MODEL", "../../etc")
+    extra = ["--run", str(tmp_path / "r")] if argv[0] == "generate" else []
+    expect_error(capsys, argv + extra, "BENCH_CLIP_MODEL", "'../../etc'")
+    assert not (tmp_path / "r").exists()
+
+
+# ---- minor: JSON line separators in prompts, entries named, duplicate YAML keys
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85", "\x0c"])
+def test_json_line_separators_inside_a_prompt_are_accepted(tmp_path, sep):
+    from bench.suites import load_suite_file
+
+    p = tmp_path / "physics.jsonl"
+    p.write_text(json.dumps({**GOOD, "prompt": f"A red{sep}ball falls."}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert load_suite_file(p).probes[0]["prompt"] == f"A red{sep}ball falls."
+
+
+def test_duplicate_yaml_keys_are_refused(tmp_path, capsys):
+    p = _config(tmp_path, CFG_OK + "samples: 3\n")
+    expect_error(capsys, ["run", "--config", str(p), "--run", str(tmp_path / "run")], "cfg.yaml:6", "duplicate key 'samples'")
+
+
+def test_config_suite_entry_is_named(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n")
+    p = _config(tmp_path, CFG_OK.replace("suites: [permanence]", f"suites: [permanence, {bad}]"))
+    expect_error(capsys, ["run", "--config", str(p), "--run", str(tmp_path / "run")],
+                 "cfg.yaml: suites entry", "bad.jsonl:1")
+
+
+def test_run_json_suite_path_entry_is_named(run_copy, tmp_path, capsys):
+    bad = tmp_path / "permanence.jsonl"
+    bad.write_text("{not json\n")
+    meta = json.loads((run_copy / "run.json").read_text())
+    meta["suite_paths"] = {"permanence": str(bad)}
+    (run_copy / "run.json").write_text(json.dumps(meta))
+    (run_copy / "scores.parquet").unlink()
+    expect_error(capsys, ["score", str(run_copy), "--metrics", "temporal.flicker"],
+                 "run.json suite_paths['permanence']", "permanence.jsonl:1")

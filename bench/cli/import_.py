@@ -61,8 +61,15 @@ def run(args: argparse.Namespace) -> int:
     if facts is None:
         print(f"bench: warning: no model card for {term(repr(args.model))}; the videos are recorded without card facts "
               f"(add models/{args.model}.yaml)", file=sys.stderr)
+    created = _first_missing(Path(args.run))
     store = _open_store(args.run, args.model, suite, videos)
-    report = import_videos(store, args.model, suite, videos)
+    try:
+        report = import_videos(store, args.model, suite, videos)
+    except BaseException:
+        _remove_if_unused(created, store.root)
+        raise
+    if report.matched == 0:
+        _remove_if_unused(created, store.root)  # a failed import leaves no new run folder behind
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True, default=str))
     else:
@@ -75,6 +82,34 @@ def run(args: argparse.Namespace) -> int:
     if args.strict and report.problems:
         raise UserError(f"{videos}: {report.problems} problem file(s) (--strict)")
     return 0
+
+
+def _first_missing(run: "Path") -> "Path | None":
+    """The outermost folder of ``run`` that does not exist yet (what this command will create)."""
+    run = run.absolute()
+    if run.exists() or run.is_symlink():
+        return None
+    top = run
+    while not top.parent.exists() and top.parent != top:
+        top = top.parent
+    return top
+
+
+def _remove_if_unused(created: "Path | None", root: "Path") -> None:
+    """Remove the run folder this command created when nothing was imported into it: only when
+    it holds no manifest row (another import may have raced into the same new folder), and only
+    the folders that did not exist before."""
+    import shutil
+
+    if created is None:
+        return
+    manifest = root / "manifest.jsonl"
+    try:
+        if manifest.is_file() and manifest.stat().st_size > 0:
+            return
+    except OSError:
+        return
+    shutil.rmtree(created, ignore_errors=True)
 
 
 def _open_store(run_dir: str, model: str, suite, videos) -> object:  # noqa: ANN001

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -33,7 +34,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                                    "never mixes two revisions), and so is resuming with other --frames/--size/--seed.  Model names are checked and canonical (oracle+vanish:1e0 is oracle+vanish:1.0); frames x size are bounded before anything is allocated.  Shards across ranks with RANK/WORLD_SIZE (or SLURM_PROCID/SLURM_NTASKS).")
     p.add_argument("--model", required=True, action="append", help="generator name (repeatable); see `bench models`")
     p.add_argument("--suite", required=True, action="append", help="suite name or .jsonl path (repeatable)")
-    p.add_argument("--samples", type=int, default=1, help="samples (seeds) per probe (default 1)")
+    p.add_argument("--samples", type=int, default=1, help="samples (seeds) per probe, 1-100000 (default 1)")
     p.add_argument("--limit", type=int, help="only the first N probes of each suite")
     p.add_argument("--seed", type=int, default=0, help="global seed (default 0)")
     p.add_argument("--run", required=True, help="run directory (created if absent)")
@@ -69,11 +70,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", help="a config YAML (overrides --profile); see configs/cpu.yaml")
     p.add_argument("--run", help="run directory (default results/runs/<profile>-<config hash>)")
     p.add_argument("--fresh", action="store_true", help="delete the run directory first instead of resuming "
-                                                       "(only a run directory, with run.json, or an empty folder)")
+                                                       "(only a folder bench made: a run.json with format/run_id/created_at and "
+                                                       "nothing a run does not hold; or an empty folder)")
     p.add_argument("--limit", type=int, help="override the config's probe limit (quick smoke runs)")
     p.add_argument("--no-report", action="store_true", help="stop after scoring")
-    p.add_argument("--workers", type=int, help="local worker processes (ranks) for generate + score "
-                                               "(default: the config's `workers`, else 1)")
+    p.add_argument("--workers", type=int, help="local worker processes (ranks) for generate + score, "
+                                               "1 to 4 x CPU count (default: the config's `workers`, else 1)")
     p.set_defaults(func=cmd_run)
 
 
@@ -198,8 +200,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from bench.store.run import RunStore
 
+    from bench.safeio import check_out_dir
+
     runs = [RunStore.open(r).root for r in args.runs]
-    out = Path(args.out)
+    out = check_out_dir(Path(args.out), "--out")
     validity = args.validity or (str(out / "validity.csv") if (out / "validity.csv").exists() else None)
     paths = build_report(runs, out, validity_csv=validity, notebooks=not args.no_notebooks)
     for p in paths:
@@ -221,10 +225,9 @@ def _sweep_report_temps(out: Path) -> None:
 
 
 def build_report(runs: list[Path], out: Path, *, validity_csv: str | None, notebooks: bool) -> list[Path]:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"{out}: cannot create output folder ({e.strerror})") from None
+    from bench.safeio import make_out_dir
+
+    make_out_dir(out, "output folder")
     _sweep_report_temps(out)
     if notebooks:
         from bench.report.notebooks import execute_notebook
@@ -288,22 +291,43 @@ def _work(job: dict[str, Any], phase: str, rank: int, world: int) -> None:
         _print_summary(f"\nscore [rank {rank}/{world}]", {k: v for k, v in s.items() if k != "sets"})
 
 
+#: What a run directory holds (``bench.store.run``): anything else in a folder means it is not
+#: (only) a bench run, and ``--fresh`` leaves it alone.
+RUN_ENTRIES = re.compile(r"run\.json|manifest\.jsonl|videos|features|scores[\w.-]*|set_scores[\w.-]*"
+                         r"|\.[\w.-]*\.lock|\.tmp-.*")
+#: Keys ``RunStore.create`` always writes into ``run.json``.
+RUN_KEYS = ("format", "run_id", "created_at")
+
+
 def _check_deletable_run(run_dir: Path) -> None:
-    """``--fresh`` deletes only a run directory: a folder with a readable ``run.json`` object (or
-    an empty folder).  Anything else (a home folder, a results folder, a file) is refused."""
+    """``--fresh`` deletes only a run directory: a folder whose ``run.json`` is an object with the
+    keys bench writes (``format``, ``run_id``, ``created_at``) and that holds nothing but what a
+    run holds (:data:`RUN_ENTRIES`), or an empty folder.  Anything else (a home folder, a results
+    folder, a file, a folder with a ``{}`` run.json) is refused, untouched."""
     if run_dir.is_symlink() or not run_dir.is_dir():
         raise UserError(f"{run_dir}: --fresh deletes run directories only; this is not a folder")
-    if not any(run_dir.iterdir()):
+    entries = sorted(p.name for p in run_dir.iterdir())
+    if not entries:
         return
     if not (run_dir / "run.json").is_file():
         raise UserError(f"{run_dir}: --fresh refuses to delete a folder that is not a run (no run.json); "
                         "remove it yourself or choose another --run")
     from bench.store.run import RunStore
 
-    RunStore(run_dir).meta()  # a run.json that is not a run's object is refused too
+    meta = RunStore(run_dir).meta()  # a run.json that is not a run's object is refused too
+    missing = [k for k in RUN_KEYS if k not in meta]
+    if missing:
+        raise UserError(f"{run_dir}: --fresh refuses to delete it: its run.json lacks {', '.join(missing)}, "
+                        "so bench did not write it; remove the folder yourself or choose another --run")
+    other = [n for n in entries if not RUN_ENTRIES.fullmatch(n)]
+    if other:
+        raise UserError(f"{run_dir}: --fresh refuses to delete it: it holds {len(other)} entr"
+                        f"{'y' if len(other) == 1 else 'ies'} no run holds ({', '.join(repr(n) for n in other[:3])}"
+                        f"{', …' if len(other) > 3 else ''}); remove the folder yourself or choose another --run")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from bench import runner
     from bench.profiles import choose_profile, load_config, profile_config
     from bench.scoring import score_run
     from bench.suites import load_suites
@@ -321,7 +345,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         cfg = profile_config(profile)
     if args.limit is not None:
         cfg["limit"] = args.limit
-    suites = load_suites(cfg["suites"])
+    suites = []
+    for entry in cfg["suites"]:
+        try:
+            suites += load_suites([entry])
+        except UserError as e:  # name the config's entry that led to the file
+            raise UserError(f"{cfg.get('config_path', profile)}: suites entry {entry!r}: {e}") from None
     from bench.generators.base import resolve
 
     runnable, skipped = [], list(cfg.get("skipped", []))
@@ -345,14 +374,21 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print(f"  - {s}", file=sys.stderr)
     if not runnable:
         raise UserError(f"none of the models in the {profile} profile can run here")
+    from bench.limits import check_count, workers_max
+
+    # every option checked before anything is created: worker count, the report's folder
+    workers = check_count("", "--workers", args.workers, workers_max()) if args.workers is not None else \
+        check_count(f"{cfg.get('config_path', profile)}: ", "workers", cfg.get("workers", 1), workers_max())
+    if not args.no_report:
+        from bench.safeio import check_out_dir
+
+        check_out_dir(REPO / cfg.get("report", {}).get("out", "results"), "report.out")
+    runner.plan(runnable, suites, cfg["samples"], cfg["seed"], cfg.get("limit"), cfg.get("per_category"))
     run_dir = Path(args.run) if args.run else RUNS / f"{profile}-{_config_hash(cfg)}"
     if args.fresh and run_dir.exists():
         _check_deletable_run(run_dir)
         shutil.rmtree(run_dir)
     store = open_or_create_run(str(run_dir), cfg, suites, profile)
-    workers = args.workers if args.workers is not None else int(cfg.get("workers", 1))
-    if workers < 1:
-        raise UserError(f"--workers must be >= 1, got {workers}")
     print(f"bench run: run directory {run_dir} ({workers} worker process{'es' if workers > 1 else ''})",
           file=sys.stderr)
     job = {"run": str(store.root), "models": runnable, "suites": cfg["suites"], "samples": cfg["samples"],

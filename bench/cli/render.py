@@ -51,7 +51,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help=f"frame height and width in px (default {DEFAULT_SIZE})")
     p.add_argument("--seed", type=int, default=0, help="seed of the ensemble perturbations (default 0)")
     p.add_argument("--ensemble", type=int, default=1, metavar="K",
-                   help="K renders per probe with perturbed initial conditions, k = 0..K-1 (default 1)")
+                   help="K renders per probe with perturbed initial conditions, k = 0..K-1, K <= 1000 (default 1)")
     p.add_argument("--world", choices=["2d", "3d"], default="2d",
                    help="oracle world: 2d (flat shapes, default) or 3d (PyBullet + TinyRenderer; "
                         "nuisances also pan, light, retexture)")
@@ -77,10 +77,11 @@ def run(args: argparse.Namespace) -> int:
             parse_n(args.nuisance)
     except ValueError as e:
         raise UserError(str(e)) from None
-    if args.limit is not None and args.limit < 1:
-        raise UserError(f"--limit must be >= 1, got {args.limit}")
-    if args.ensemble < 1:
-        raise UserError(f"--ensemble must be >= 1, got {args.ensemble}")
+    from bench.limits import ENSEMBLE_MAX, LIMIT_MAX, check_count, check_jobs
+
+    if args.limit is not None:
+        check_count("", "--limit", args.limit, LIMIT_MAX)
+    check_count("", "--ensemble", args.ensemble, ENSEMBLE_MAX)
     if args.seed < 0:
         raise UserError(f"--seed must be >= 0, got {args.seed}")
     from bench.limits import check_settings
@@ -88,8 +89,11 @@ def run(args: argparse.Namespace) -> int:
     check_settings({"frames": args.frames, "size": args.size}, "--frames/--size")
     suite = load_suite(args.suite)
     probes = suite.probes[: args.limit] if args.limit else suite.probes
+    check_jobs(len(probes) * args.ensemble, "render")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    from bench.safeio import make_out_dir
+
+    make_out_dir(out, "--out")
     vname = args.violation.partition(":")[0] if args.violation else None
 
     report: dict[str, Any] = {}

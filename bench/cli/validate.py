@@ -40,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output folder (e.g. results)")
     p.add_argument("--suite", action="append", help="suite (repeatable; default: all three)")
     p.add_argument("--limit", type=int, help="only the first N probes of each suite")
-    p.add_argument("--samples", type=int, default=DEFAULTS["samples"], help="seeds per probe (default 1)")
+    p.add_argument("--samples", type=int, default=DEFAULTS["samples"], help="seeds per probe, 1-100000 (default 1)")
     p.add_argument("--magnitudes", default="0.25,0.5,1.0", help="violation magnitudes (comma-separated, in (0, 1])")
     p.add_argument("--metrics", nargs="+", help="metric ids (default: every registered metric)")
     p.add_argument("--world", action="append", choices=["3d", "2d"],
@@ -86,6 +86,9 @@ def run_validity(out: Path, overrides: dict[str, Any] | None = None, *, run_dir:
     from bench.scoring import score_run, select_metrics
     from bench.suites import load_suites
 
+    from bench.safeio import check_out_dir
+
+    check_out_dir(out, "--out")  # a file or an uncreatable folder is refused before any work
     cfg = {**DEFAULTS, **(overrides or {})}
     select_metrics(cfg["metrics"])  # unknown ids fail first
     suites = load_suites(cfg["suites"])
@@ -93,6 +96,7 @@ def run_validity(out: Path, overrides: dict[str, Any] | None = None, *, run_dir:
     key = hashlib.sha256(json.dumps({**cfg, "models": models}, sort_keys=True).encode()).hexdigest()[:10]
     run = Path(run_dir) if run_dir else RUNS / f"validity-{key}"
     config = {**cfg, "models": models, "purpose": "validity"}
+    runner.plan(models, suites, cfg["samples"], cfg["seed"], cfg["limit"])  # counts bounded before the run exists
     store = open_or_create_run(str(run), config, suites, "validity")
     print(f"bench validate: {len(models)} oracle variants, run directory {run}", file=sys.stderr)
     gsum = runner.generate(store, models, suites, samples=cfg["samples"], global_seed=cfg["seed"],
@@ -101,10 +105,9 @@ def run_validity(out: Path, overrides: dict[str, Any] | None = None, *, run_dir:
     ssum = score_run(store, cfg["metrics"])
     print(f"validate/score: videos={ssum['videos']}, rows={ssum['rows']}, errors={ssum['errors']}, "
           f"seconds={ssum['seconds']}", file=sys.stderr)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"{out}: cannot create output folder ({e.strerror})") from None
+    from bench.safeio import make_out_dir
+
+    make_out_dir(out, "--out")
     if notebook:
         from bench.report.notebooks import execute_notebook
 

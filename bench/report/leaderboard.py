@@ -644,10 +644,9 @@ def build_leaderboard(run_dirs: Any, out_dir: str | os.PathLike, *, validity_csv
     """
     dirs = load.run_dirs(run_dirs)
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"{out}: cannot create output folder ({e.strerror})") from None
+    from bench.safeio import make_out_dir
+
+    make_out_dir(out, "output folder")
     sch = schema if isinstance(schema, LeaderboardSchema) else load_schema(schema)
     validity, dose = load_validity(validity_csv)
     lb = compute_leaderboard(load.scores_df(dirs), load.set_scores_df(dirs), load.manifest_df(dirs),

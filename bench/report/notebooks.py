@@ -49,10 +49,9 @@ def execute_notebook(name: str, params: Mapping[str, Any], out_dir: str | os.Pat
         known = ", ".join(sorted(p.stem for p in src.parent.glob("*.ipynb"))) or "none"
         raise UserError(f"unknown notebook {name!r}: {src} not found (known: {known})")
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"{out}: cannot create output folder ({e.strerror})") from None
+    from bench.safeio import make_out_dir
+
+    make_out_dir(out, "output folder")
     dest = out / f"{name}.ipynb"
     html_path = out / f"{name}.html"
     failed = out / f"{name}.failed.ipynb"

@@ -115,7 +115,7 @@ code{background:#f3f3f3;padding:0 .2em}
 
 def _html_text(s: Any, trusted: bool = False) -> str:
     t = MISSING if s is None or (isinstance(s, float) and s != s) else str(s)
-    t = html.escape(t, quote=True)
+    t = html.escape(t, quote=True) if trusted else textsafe.html_text(t)
     if trusted:
         t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
         t = re.sub(r"`(.+?)`", r"<code>\1</code>", t)

@@ -54,7 +54,10 @@ def load_suite_file(path: str | Path, suite: str | None = None) -> Suite:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise UserError(f"{path}: not UTF-8 ({e})") from None
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # lines end at "\n" only (JSON Lines): str.splitlines() also splits at U+2028, U+0085, \x0b, \x0c,
+    # which JSON strings may hold, and turned a valid prompt into "Unterminated string"
+    for lineno, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:

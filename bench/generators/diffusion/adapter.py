@@ -489,7 +489,8 @@ def first_frame(probe: dict[str, Any], seed: int, height: int, width: int,
     world = world or os.environ.get("BENCH_FIRST_FRAME_WORLD", "2d")
     if world not in ("2d", "3d"):
         raise UserError(f"BENCH_FIRST_FRAME_WORLD must be 2d or 3d, got {world!r}")
-    oracle = resolve("oracle3d" if world == "3d" else "oracle")
+    source = "oracle3d" if world == "3d" else "oracle"
+    oracle = resolve(source)
     ok, why = oracle.supports(probe)
     if not ok:
         raise UserError(f"probe {probe.get('id')}: no first frame for an image-to-video model ({why})")
@@ -498,7 +499,7 @@ def first_frame(probe: dict[str, Any], seed: int, height: int, width: int,
     if img.size != (width, height):
         img = img.resize((width, height), Image.LANCZOS)
     pix = np.asarray(img, dtype=np.uint8)
-    return img, {"source": oracle.name, "world": world, "seed": seed, "size": [height, width],
+    return img, {"source": source, "world": world, "seed": seed, "size": [height, width],
                  "sha256": hashlib.sha256(pix.tobytes()).hexdigest()}
 
 

@@ -23,7 +23,9 @@ MISSING = "—"
 
 def esc(x: Any) -> str:
     """HTML-escaped text (``&``, ``<``, ``>``, ``"``, ``'``); ``None`` becomes the empty string."""
-    return "" if x is None else html.escape(str(x), quote=True)
+    from bench.textsafe import html_text  # control characters made visible too
+
+    return "" if x is None else html_text(x)
 
 
 def slug(s: Any, n: int = 48) -> str:
