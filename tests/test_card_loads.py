@@ -4,15 +4,14 @@ adapter from tiny random-weight folders in their repositories' layouts (:mod:`te
 
 What each test checks beyond "it runs": the tokenizer folder holds only the files the card's
 tokenizer kind names, the token ids equal those of an independent reader of the same files, the
-card's call arguments reach the pipeline, and (LTX-2) the generated sound comes back as the WAV the
-run store writes, equal to what the pipeline itself returns for the same seed.
+card's call arguments reach the pipeline, and (LTX-2) the generated sound comes back in
+``Video.audio`` and is the sound track of the stored video, equal (within 16-bit rounding) to what
+the pipeline itself returns for the same seed.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -39,10 +38,12 @@ def _files(d: Path) -> list[str]:
 # ----------------------------------------------------------------------------- LTX-2 (video with sound)
 
 
-def test_ltx2_card_keeps_the_generated_sound_as_the_wav_the_store_writes(tmp_path):
+def test_ltx2_card_returns_the_generated_sound_in_the_stored_video(tmp_path):
     import torch
 
+    from bench.audio.track import Audio
     from bench.store.run import RunStore
+    from bench.video import read_video
     from tests.reallayouts import build_tiny_ltx2
 
     folder = build_tiny_ltx2(tmp_path / "ltx2")
@@ -55,8 +56,9 @@ def test_ltx2_card_keeps_the_generated_sound_as_the_wav_the_store_writes(tmp_pat
         assert v.frames.shape == (9, 32, 32, 3) and p["pipeline"] == "LTX2Pipeline"
         assert p["tokenizers"]["tokenizer"].startswith("ok") and p["call"]["frame_rate"] == 24.0
         assert p["call"]["negative_prompt"] == card.defaults["negative_prompt"]
-        audio = v.provenance["audio"]
-        assert audio["sample_rate"] == 16000 and audio["channels"] == 2 and audio["samples"] > 0
+        assert isinstance(v.audio, Audio) and v.audio.sample_rate == 16000 and v.audio.channels == 2
+        desc = v.provenance["pipeline_audio"]
+        assert desc["samples"] == v.audio.n > 0 and desc["sample_rate"] == 16000
         # the pipeline's own sound for the same call (same CPU generator seed): the reference
         kw = {k: val for k, val in p["call"].items() if k != "generator"}
         with torch.inference_mode():
@@ -67,13 +69,15 @@ def test_ltx2_card_keeps_the_generated_sound_as_the_wav_the_store_writes(tmp_pat
     store = RunStore.create(tmp_path / "run", {"config": {}})
     row = store.add_video({"model": "ltx-2", "suite": "physics", "probe_id": PROBE["id"], "sample": 0}, v,
                           preview=False)
-    wav = tmp_path / "run" / row["artifacts"]["wav"]
-    assert wav.name.endswith(".wav") and wav.is_file()
-    with wave.open(io.BytesIO(wav.read_bytes())) as w:
-        assert (w.getnchannels(), w.getframerate(), w.getsampwidth()) == (2, 16000, 2)
-        back = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2).T / 32767.0
-    assert back.shape == ref.shape == (2, audio["samples"])
-    assert np.abs(back - np.clip(ref, -1, 1)).max() <= 0.5 / 32767 + 1e-6   # 16-bit rounding only
+    assert "wav" not in row["artifacts"]                      # no side file: the sound is in the video
+    assert row["audio"]["codec"] == "flac" and row["audio"]["sample_rate"] == 16000
+    assert row["audio"]["channels"] == 2 and row["audio"]["samples"] == ref.shape[1]
+    back = read_video(tmp_path / "run" / row["path"]).audio     # decoded from the stored MKV
+    assert back is not None and back.samples.shape == ref.T.shape
+    # 16-bit rounding only: FLAC s16 stores round(x * 32768), error <= 0.5 / 32768, except +1.0,
+    # which saturates at 32767 (error 1 / 32768)
+    err = np.abs(back.samples - np.clip(ref.T, -1, 1))
+    assert err.max() <= 1 / 32768 + 1e-7 and err[np.clip(ref.T, -1, 1) < 1].max() <= 0.5 / 32768 + 1e-7
 
 
 # ----------------------------------------------------------------------------- HunyuanVideo 1.5

@@ -238,25 +238,25 @@ def test_wan22_a14b_card_runs_its_two_experts(tiny_dir, tmp_path):  # noqa: F811
     assert p["call"]["guidance_scale_2"] == 3.0 and p["scheduler"]["flow_shift"] == 12.0
 
 
-def test_native_audio_is_kept_as_a_wav_artifact():
-    """LTX-2 returns ``audio`` with the frames: the adapter keeps it (WAV bytes + description);
-    read back with the stdlib ``wave`` module, the samples equal the model's within 1/32767."""
-    import io
-    import wave
+def test_native_audio_is_returned_as_an_audio_value():
+    """LTX-2 returns ``audio`` (batch, channels, samples) with the frames: the adapter keeps it as a
+    ``bench.audio.track.Audio`` (samples, channels), equal to the model's samples (float32)."""
     from types import SimpleNamespace
 
     import torch
 
+    from bench.audio.track import Audio
+
     t = torch.linspace(0, 1, 2400)
     audio = torch.stack([torch.sin(2 * torch.pi * 440 * t), 0.5 * torch.cos(2 * torch.pi * 220 * t)])[None]
     pipe = SimpleNamespace(vocoder=SimpleNamespace(config=SimpleNamespace(output_sampling_rate=24000)))
-    meta, data = card_needs.native_audio(SimpleNamespace(audio=audio, frames=None), pipe)
+    meta, a = card_needs.native_audio(SimpleNamespace(audio=audio, frames=None), pipe)
     assert meta["sample_rate"] == 24000 and meta["channels"] == 2 and meta["samples"] == 2400
     assert meta["seconds"] == pytest.approx(0.1) and meta["clipped"] == 0
-    with wave.open(io.BytesIO(data)) as w:
-        assert (w.getnchannels(), w.getframerate(), w.getsampwidth()) == (2, 24000, 2)
-        back = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2).T / 32767.0
-    assert np.abs(back - audio[0].numpy()).max() <= 0.5 / 32767 + 1e-7
+    assert isinstance(a, Audio) and a.sample_rate == 24000 and a.samples.shape == (2400, 2)
+    np.testing.assert_array_equal(a.samples, audio[0].numpy().T)
+    _, loud = card_needs.native_audio(SimpleNamespace(audio=audio * 3), pipe)
+    assert np.abs(loud.samples).max() == 1.0
     assert card_needs.native_audio(SimpleNamespace(frames=None), pipe) is None
     with pytest.raises(UserError, match="NaN"):
         card_needs.native_audio(SimpleNamespace(audio=audio * float("nan")), pipe)

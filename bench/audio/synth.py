@@ -147,6 +147,38 @@ def contacts_2d(sim: Any, truth: Any) -> list[dict[str, Any]]:
     return out
 
 
+def contacts_3d(scene: Any, truth: Any) -> list[dict[str, Any]]:
+    """The contact records of a 3-D render (``bench.world3d``) in the shared form above.
+
+    A mapping, not a second contact detector: it reads the 3-D truth's own contact list
+    (``truth.extra["contacts"]``: ``time`` = world time (s), ``kind``, ``objects``,
+    ``impact_speed`` = normal speed (m/s), from PyBullet's contact points in
+    ``bench.world3d.sim3d``) and renames/complements it: ``t`` = video time through the truth's
+    clock (as ``contacts_2d``), ``speed`` = ``impact_speed``, ``x`` = the first object's
+    projected pixel column at that time (``truth.pixel``, linear in time; the frame centre if
+    it is not shown), shape / half-size / restitution from ``scene``.  The 3-D world has no
+    kinematic set-downs or rolling stops in its event list, so none are added."""
+    idx = {n: i for i, n in enumerate(truth.names)}
+    bodies = {b.actor: b for b in scene.bodies}
+    wt, vt = np.asarray(truth.world_times), np.asarray(truth.times)
+    out = []
+    for c in sorted(truth.extra.get("contacts", []), key=lambda c: c["time"]):
+        if c["kind"] not in SOUNDING + SILENT or not c["objects"]:
+            continue
+        tv = _video_time(float(c["time"]), wt, vt)
+        if tv is None:
+            continue
+        a = idx[c["objects"][0]]
+        col = np.asarray(truth.pixel[a, :, 0], np.float64)
+        ok = np.isfinite(col)
+        x = float(np.interp(tv, vt[ok], col[ok])) if ok.any() else (truth.width - 1) / 2
+        out.append({"t": round(tv, 9), "kind": c["kind"], "objects": list(c["objects"]),
+                    "speed": round(abs(float(c["impact_speed"])), 6), "x": round(x, 3),
+                    "shape": scene.actors[a].shape, "size": scene.actors[a].half,
+                    "restitution": float(bodies[a].restitution) if a in bodies else 0.3, "support": None})
+    return out
+
+
 def _video_time(t_w: float, wt: np.ndarray, vt: np.ndarray) -> float | None:
     i = int(np.searchsorted(wt, t_w, side="left"))
     if i >= len(wt):

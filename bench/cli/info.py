@@ -31,8 +31,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_suites)
 
     p = sub.add_parser("models", help="list generators (cards, oracle variants, tiny pipelines)",
-                       description="List every generator with its kind, access, size and whether it "
-                                   "can run here (and why not).")
+                       description="List every generator with its kind, access, size, whether it "
+                                   "makes sound with its video (audio: yes / no / unknown from the "
+                                   "card; 'on request' for the oracle worlds) and whether it can run "
+                                   "here (and why not).")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_models)
 
@@ -252,11 +254,31 @@ def _models_rows() -> list[dict[str, Any]]:
             info = g.info
             rows.append({"name": name, "kind": info.kind, "access": info.access, "size": info.size,
                          "revision": info.revision, "licence": info.licence,
-                         "description": info.description, "runs_here": ok, "why": why})
+                         "description": info.description, "native_audio": native_audio(info),
+                         "runs_here": ok, "why": why})
         except UserError as e:
             rows.append({"name": name, "kind": "?", "access": "?", "size": "", "revision": "",
-                         "licence": "", "description": "", "runs_here": False, "why": str(e)})
+                         "licence": "", "description": "", "native_audio": "unknown", "runs_here": False,
+                         "why": str(e)})
     return rows
+
+
+def native_audio(info: Any) -> str:
+    """Whether a generator makes sound with its video: ``yes`` / ``no`` / ``unknown`` from a closed
+    card's ``native_audio`` field (the vendor's word, with sources in the card); ``yes`` for a
+    diffusers card whose pipeline returns audio (``needs.AUDIO_PIPELINES``, e.g. LTX-2); ``on
+    request`` for the oracle worlds (setting ``audio: true``); ``no`` otherwise."""
+    from bench.generators.diffusion.needs import AUDIO_PIPELINES
+
+    card = info.card or {}
+    if "native_audio" in card:
+        v = card["native_audio"]
+        return "yes" if v is True else "no" if v is False else "unknown"
+    if info.kind == "diffusers":
+        return "yes" if card.get("pipeline") in AUDIO_PIPELINES else "no"
+    if info.kind == "oracle":
+        return "on request"
+    return "no"
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -264,9 +286,9 @@ def cmd_models(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(rows)
         return 0
-    table = [[r["name"], r["kind"], r["access"], r["size"] or "-", "yes" if r["runs_here"] else "no",
-              (r["why"] or "")[:90]] for r in rows]
-    print(_table(table, ["model", "kind", "access", "size", "runs here", "why not"]))
+    table = [[r["name"], r["kind"], r["access"], r["size"] or "-", r["native_audio"],
+              "yes" if r["runs_here"] else "no", (r["why"] or "")[:90]] for r in rows]
+    print(_table(table, ["model", "kind", "access", "size", "audio", "runs here", "why not"]))
     return 0
 
 

@@ -40,6 +40,16 @@ def frame_grid(frames: np.ndarray, n: int = 8) -> np.ndarray:
     return np.concatenate([frames[i] for i in idx], axis=1)
 
 
+def play_audio(video: Any) -> Any:
+    """An ``IPython.display.Audio`` player for the video's sound (channels x samples at its
+    rate, not normalised, so quiet stays quiet), or None when the video has no sound track."""
+    if getattr(video, "audio", None) is None:
+        return None
+    from IPython.display import Audio as Player
+
+    return Player(video.audio.samples.T, rate=video.audio.sample_rate, normalize=False)
+
+
 def verdicts(run_dir: str | Path, model: str, probe_id: str, sample: int = 0) -> pd.DataFrame:
     """Every score of one video: metric, value, verdict, reason, status."""
     from bench.store.run import RunStore

@@ -57,6 +57,8 @@ class Leaderboard:
     schema: LeaderboardSchema
     validity: pd.DataFrame | None = None
     dose: pd.DataFrame | None = None
+    #: audio column set (``audio_table``): empty when no video of these runs has sound
+    audio: pd.DataFrame = field(default_factory=pd.DataFrame)
     warnings: list[str] = field(default_factory=list)
     seed: int = 0
 
@@ -294,7 +296,8 @@ def compute_leaderboard(scores: pd.DataFrame, sets: pd.DataFrame, manifest: pd.D
 
     return Leaderboard(entries=entries, summary=summary, pairs=pairs, ranks=ranks, sets=sets_t, mdd=mdd,
                        checks=checks, failures=failures, runs=_runs_table(runs), models=_models(entries, manifest),
-                       schema=schema, validity=validity, dose=dose, warnings=warnings, seed=seed)
+                       schema=schema, validity=validity, dose=dose, audio=audio_table(scores, manifest, entries),
+                       warnings=warnings, seed=seed)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -471,6 +474,42 @@ def _models(entries: pd.DataFrame, manifest: pd.DataFrame) -> pd.DataFrame:
                      **_signals(e.model, m)})
     return pd.DataFrame(rows, columns=["section", "entry", "model", "source", "access", "revision", "runs", "videos",
                                        "signals_observed", "signals_claimed"])
+
+
+#: the weight-free audio-video checks whose pass rates make the audio column set
+AV_CHECKS = ("av.sync", "av.silence_when_still")
+
+
+def audio_table(scores: pd.DataFrame, manifest: pd.DataFrame | None, entries: pd.DataFrame) -> pd.DataFrame:
+    """The audio column set: one row per entry, or an empty frame when no video has sound.
+
+    Columns: ``section, entry, videos`` (manifest rows with status ok), ``with_sound`` (those whose
+    manifest ``audio`` record is present), ``sound_share`` (with_sound / videos), and for each check
+    of ``AV_CHECKS``: ``<check>`` = pass rate over the videos it judged (pass / (pass + fail +
+    setup_failed); ``not_applicable`` and missing are left out, NaN when none) and ``<check> n``.
+    Raw shares over videos, not the probe-weighted estimates of the main table."""
+    if manifest is None or not len(manifest) or "audio" not in manifest:
+        return pd.DataFrame()
+    ok = manifest[manifest["status"].fillna("ok") == "ok"] if "status" in manifest else manifest
+    sound = ok["audio"].map(lambda a: isinstance(a, dict) and bool(a))
+    if not sound.any():
+        return pd.DataFrame()
+    rw = ok["random_weights"].astype(bool) if "random_weights" in ok else pd.Series(False, index=ok.index)
+    rows = []
+    for e in entries.itertuples(index=False):
+        mine = (ok["model"] == e.model) & (rw == bool(e.random_weights))
+        n = int(mine.sum())
+        row: dict[str, Any] = {"section": e.section, "entry": e.entry, "videos": n,
+                               "with_sound": int((sound & mine).sum()),
+                               "sound_share": float((sound & mine).sum() / n) if n else float("nan")}
+        sc = scores[scores["entry"] == e.entry]
+        for c in AV_CHECKS:
+            v = sc.loc[sc["metric"] == c, "verdict"]
+            judged = v[v.isin(["pass", "fail", "setup_failed"])]
+            row[c] = float((judged == "pass").mean()) if len(judged) else float("nan")
+            row[f"{c} n"] = int(len(judged))
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _signals(model: str, m: pd.DataFrame | None) -> dict[str, str]:

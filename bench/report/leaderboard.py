@@ -380,6 +380,20 @@ def mdd_table(lb: Leaderboard) -> pd.DataFrame:
     })
 
 
+def audio_display(lb: Leaderboard) -> pd.DataFrame:
+    """The audio column set for display (empty when no video has sound): sound presence and the
+    pass rates of the audio-video checks, with the number of videos each judged."""
+    a = lb.audio
+    if a is None or not len(a):
+        return pd.DataFrame()
+    out = pd.DataFrame({"entry": a["entry"], "section": a["section"].map(SECTION_TITLES),
+                        "videos with sound": [f"{w}/{n} ({fmt(s, True)})" for w, n, s in
+                                              zip(a["with_sound"], a["videos"], a["sound_share"])]})
+    for c in ("av.sync", "av.silence_when_still"):
+        out[f"{c} pass"] = [f"{fmt(r, True)} (n={n})" if n else MISSING for r, n in zip(a[c], a[f"{c} n"])]
+    return out
+
+
 def wide_csv(lb: Leaderboard) -> pd.DataFrame:
     """One row per entry: machine-readable version of the headline tables."""
     suites = _suites(lb)
@@ -544,6 +558,11 @@ def document(lb: Leaderboard, plots_: list[tuple[str, str]], strips: list[tuple[
                           "range within this section." if sec != "control" else ".")))
 
     b += [H("Pass rate by category"), TABLE(category_table(lb))]
+    at = audio_display(lb)
+    if len(at):   # shown only when some video has sound
+        b += [H("Audio"), TABLE(at, "Videos with a sound track (manifest `audio`), and the pass rate of the "
+                                    "weight-free audio-video checks over the videos each judged (not applicable "
+                                    "and missing left out; raw shares, not probe-weighted).")]
     if len(lb.checks):
         b += [H("Probe checks")]
         b.append(TABLE(checks_status_table(lb), "Which checks enter the pass rate:"))

@@ -232,3 +232,39 @@ def frame_strip(frames: np.ndarray, path: Path, *, title_lines: Sequence[str], n
     ax.set_yticks([])
     ax.set_title("\n".join(lines), fontsize=8, loc="left")
     return _save(fig, path)
+
+
+def onset_strip(video, n_frames: int = 10):  # type: ignore[no-untyped-def]
+    """The frame strip of a video with sound, and its audio onset envelope under it on the same
+    time axis: a ``matplotlib.figure.Figure`` with two axes (frames; envelope in dB against
+    seconds), or None when the video has no sound track.
+
+    Top: ``n_frames`` evenly spaced frames side by side, drawn over [0, T / fps] s (frame i's
+    tile is labelled with its time i / fps).  Bottom: ``bench.audio.onsets.onset_strength`` (one
+    value per hop, at time hop_index / envelope_rate), with the detected onsets
+    (``onset_times``) as red vertical lines.  The same envelope the ``av.*`` checks read."""
+    from bench.audio.onsets import onset_strength, onset_times
+    from bench.explore import frame_grid
+
+    if getattr(video, "audio", None) is None:
+        return None
+    T, dur = len(video.frames), len(video.frames) / float(video.fps)
+    env, rate = onset_strength(video.audio)
+    on, _ = onset_times(video.audio)
+    idx = np.linspace(0, T - 1, min(n_frames, T)).round().astype(int)
+    fig = _figure(14, 3.6)
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1.4, 1])
+    top.imshow(frame_grid(video.frames, n_frames), extent=(0.0, dur, 0.0, 1.0), aspect="auto")
+    top.set_yticks([])
+    top.set_xticks((np.arange(len(idx)) + 0.5) * dur / len(idx), [f"{i / video.fps:.2f}" for i in idx])
+    top.tick_params(labelbottom=True)
+    top.set_title("frames (time of each tile, s)", fontsize=9)
+    t = np.arange(len(env)) / rate
+    bottom.plot(t, env, color="#3b6ea8", lw=1, label="onset strength")
+    for x in on:
+        bottom.axvline(float(x), color="#c0392b", lw=0.8, alpha=0.8)
+    bottom.set_xlim(0.0, max(dur, float(t[-1]) if len(t) else dur))
+    bottom.set_xlabel("time (s)")
+    bottom.set_ylabel("onset (dB)")
+    bottom.set_title(f"audio onset envelope; {len(on)} onset(s) in red", fontsize=9)
+    return fig

@@ -1,8 +1,8 @@
 """From a probe to 3-D frames and ground truth: parse, perturb, simulate, violate, render, annoy.
 
 ``render_probe3d(probe, seed, *, frames=24, size=128, fps=None, k=0, jitter=1.0,
-violation=None, nuisance=None) -> (Video, Truth3D)`` has the arguments and errors of the 2-D
-``bench.world.render_probe`` and reuses its parts: the scene parser, the ensemble
+violation=None, nuisance=None, audio=False) -> (Video, Truth3D)`` has the arguments and errors
+of the 2-D ``bench.world.render_probe`` and reuses its parts: the scene parser, the ensemble
 perturbation, the violation planners (run on the *3-D* clean simulation, whose in-plane
 motion they read like the 2-D one's), the violation record, and the 7 post-render nuisances.
 The 3 render-time nuisances of ``bench.world3d.nuisances`` (pan, light, retexture) change the
@@ -10,6 +10,11 @@ camera, the light or the textures instead.  The look is drawn from (seed, k, pro
 
 ``applicable3d(probe, violation)`` decides on the unperturbed scene's 3-D simulation at the
 default magnitude and frame count, as the 2-D ``applicable`` does.
+
+``audio=True`` maps the 3-D contacts to the shared contact records
+(``bench.audio.synth.contacts_3d``) and synthesises their sound into ``video.audio``,
+``truth.contacts`` and ``truth.sounds``, exactly as the 2-D world does (off: neither exists);
+picture nuisances leave the sound alone.
 """
 
 from __future__ import annotations
@@ -47,7 +52,8 @@ def _check(frames: Any, fps: float, jitter: float, seed: Any, k: int) -> None:
 
 def render_probe3d(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FRAMES,
                    size: int | tuple[int, int] = DEFAULT_SIZE, fps: float | None = None, k: int = 0,
-                   jitter: float = 1.0, violation: str | None = None, nuisance: str | None = None):
+                   jitter: float = 1.0, violation: str | None = None, nuisance: str | None = None,
+                   audio: bool = False):
     """Render one probe in the 3-D world (see the module docstring)."""
     scene = load_scene(probe)
     H, W = _size(size)
@@ -101,9 +107,16 @@ def render_probe3d(probe: dict[str, Any], seed: int, *, frames: int = DEFAULT_FR
     video = Video(pixels, fps, {"source": "rendered", "world": "3d", "probe_id": pid,
                                 "prompt": probe.get("prompt", ""), "seed": int(seed), "k": int(k),
                                 "violation": record})
+    if audio:  # audio hook (bench.audio.synth): contacts -> impact sounds; off = no change at all
+        from bench.audio.synth import contacts_3d, synthesize_audio
+
+        truth.contacts = contacts_3d(scene, truth)
+        video.audio, truth.sounds = synthesize_audio(truth, fps, frames, seed)
     if nspec is not None and not render_3d_nuisance:
         W0 = truth.width
+        sound = video.audio
         video, truth = apply_nuisance(*nspec, video, truth, nrng)
+        video.audio = sound  # picture nuisances leave the sound alone
         truth.extra = _follow_nuisance(truth.extra, truth.nuisance, truth.width / W0)
         video.provenance["violation"] = truth.violation
     elif nspec is not None:

@@ -32,8 +32,9 @@
    settings' fps.  Provenance: ``params`` holds every setting actually used and every argument
    actually passed, plus hub id, revision, pipeline class, diffusers/torch versions, device and
    dtypes; ``random_weights`` is true for tiny pipelines.  A pipeline that returns sound with the
-   frames (LTX-2) has it kept: ``provenance["audio"]`` describes it and the WAV bytes go to the
-   run store as the ``wav`` artifact (``needs.native_audio``).
+   frames (LTX-2) has it kept in ``Video.audio`` (a ``bench.audio.track.Audio``), so the store
+   writes it into the video file and the manifest's ``audio`` field; ``provenance["pipeline_audio"]``
+   describes what the pipeline returned (``needs.native_audio``).
 
 Card needs (issue 13; the rules live in :mod:`.needs` and :mod:`.tokcheck`, the hooks here are one
 line each): the packages a card needs are checked before loading; tokenizers are loaded as their own
@@ -629,11 +630,11 @@ class DiffusersGenerator(Generator):
         prov: dict[str, Any] = {"source": "generated", "model": card.id, "revision": card.revision,
                                 "random_weights": card.random_weights, "prompt": prompt,
                                 "probe_id": probe.get("id"), "seed": int(seed), "params": params}
-        if audio is not None:  # no audio slot in Video yet: a store artifact (<stem>.wav) + its description
-            prov["audio"], prov["artifacts"] = audio[0], {"wav": audio[1]}
+        if audio is not None:  # the pipeline's sound travels in Video.audio, described in provenance
+            prov["pipeline_audio"] = audio[0]
         if card.random_weights:
             prov["warning"] = "random weights: a plumbing test, not any model's output"
-        return Video(frames, fps=r.fps, provenance=prov)
+        return Video(frames, fps=r.fps, provenance=prov, audio=audio[1] if audio is not None else None)
 
     def close(self) -> None:
         self._pipe = None

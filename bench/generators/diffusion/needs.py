@@ -377,21 +377,25 @@ def check_decoded_coverage(vae: Any, frames: int, height: int, width: int, what:
                   f"frames {t.valid_frames(100)[:6]}... (no blank frames are emitted)")
 
 
-def native_audio(out: Any, pipe: Any) -> tuple[dict[str, Any], bytes] | None:
+#: diffusers pipeline classes that return a soundtrack with the frames (``out.audio``)
+AUDIO_PIPELINES = ("LTX2Pipeline", "LTX2ImageToVideoPipeline")
+
+
+def native_audio(out: Any, pipe: Any) -> tuple[dict[str, Any], Any] | None:
     """The sound a pipeline generated with the video (LTX-2: ``out.audio``), or None.
 
-    Until :class:`bench.video.Video` has an audio slot of its own, the sound travels as a run-store
-    artifact: the adapter puts the returned WAV bytes in ``provenance["artifacts"]["wav"]`` (the store
-    writes ``<video stem>.wav`` beside the video) and the description in ``provenance["audio"]``:
-    ``{"sample_rate": Hz (the vocoder's output_sampling_rate), "channels", "samples", "seconds",
-    "format": "wav pcm_s16le", "clipped": samples outside [-1, 1], "sha256": of the WAV bytes}``.
-    Minimal on purpose: the first video of the batch, unresampled; 16-bit PCM (stdlib ``wave``) is
-    the one lossless-enough format every player reads."""
-    import hashlib
-    import io
-    import wave
-
+    Returns ``(description, audio)``: ``audio`` is a :class:`bench.audio.track.Audio` (float32
+    ``(samples, channels)``, clipped to [-1, 1], at the vocoder's ``output_sampling_rate``) that the
+    adapter puts in ``Video.audio``, so the run store writes it into the video file like any other
+    sound track (FLAC beside FFV1, AAC in the preview) and records it in the manifest's ``audio``
+    field.  ``description`` (``provenance["pipeline_audio"]``): ``{"source": "pipeline output
+    .audio", "sample_rate", "channels", "samples", "seconds", "clipped": samples outside [-1, 1]
+    before clipping}``.  The first video of the batch, unresampled.  Errors: ``UserError`` for a
+    shape that is not (channels, samples) / (batch, channels, samples) / (samples,), for NaN/inf
+    samples, or when the vocoder states no rate."""
     import numpy as np
+
+    from bench.audio.track import Audio
 
     a = getattr(out, "audio", None)
     if a is None:
@@ -413,15 +417,7 @@ def native_audio(out: Any, pipe: Any) -> tuple[dict[str, Any], bytes] | None:
     if not rate:
         raise UserError("the pipeline returned audio but its vocoder states no output_sampling_rate")
     clipped = int((np.abs(arr) > 1.0).sum())
-    pcm = np.round(np.clip(arr, -1.0, 1.0) * 32767.0).astype("<i2").T.copy()   # samples x channels
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(arr.shape[0])
-        w.setsampwidth(2)
-        w.setframerate(int(rate))
-        w.writeframes(pcm.tobytes())
-    data = buf.getvalue()
-    meta = {"sample_rate": int(rate), "channels": int(arr.shape[0]), "samples": int(arr.shape[1]),
-            "seconds": float(arr.shape[1] / rate), "format": "wav pcm_s16le", "clipped": clipped,
-            "sha256": hashlib.sha256(data).hexdigest(), "artifact": "wav"}
-    return meta, data
+    audio = Audio(np.ascontiguousarray(np.clip(arr, -1.0, 1.0).T, dtype=np.float32), int(rate))
+    meta = {"source": "pipeline output .audio", "sample_rate": int(rate), "channels": int(arr.shape[0]),
+            "samples": int(arr.shape[1]), "seconds": float(arr.shape[1] / rate), "clipped": clipped}
+    return meta, audio

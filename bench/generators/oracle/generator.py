@@ -34,11 +34,13 @@ from bench.world.pipeline import DEFAULT_FRAMES, DEFAULT_SIZE, applicable, rende
 from bench.world.violations import VIOLATIONS, parse_violation
 
 FAMILY = "oracle"
+#: families whose renders synthesise sound, so that the audio edits parse (2-D and 3-D worlds)
+SOUND_FAMILIES = (FAMILY, "oracle3d")
 
 
 def _grammar(family: str = FAMILY, nuisances: Any = NUISANCES) -> str:
-    audio = ("; audio (bench.audio.edits, 2-D world only): VIOLATION av_early, av_late, av_drift, av_missing, "
-             "av_extra, av_foreign; NUISANCE aac, resample, anoise, gain, mono") if family == FAMILY else ""
+    audio = ("; audio (bench.audio.edits): VIOLATION av_early, av_late, av_drift, av_missing, "
+             "av_extra, av_foreign; NUISANCE aac, resample, anoise, gain, mono") if family in SOUND_FAMILIES else ""
     return (f"{family}[+VIOLATION[:m]][~NUISANCE[:l]] with VIOLATION in {', '.join(VIOLATIONS)} (m in [0, 1]) "
             f"and NUISANCE in {', '.join(nuisances)}{audio}")
 
@@ -58,7 +60,7 @@ def parse_name(name: str, family: str = FAMILY, nuisance_parser: Any = parse_nui
             or (not npart and rest.endswith("~")):
         raise UserError(f"malformed {family} model name {name!r} ({grammar})")
     try:
-        sound = family == FAMILY  # the audio edits act on the 2-D world's synthesised sound
+        sound = family in SOUND_FAMILIES  # the audio edits act on the worlds' synthesised sound
         violation = ((sound and _parse_audio(vpart[1:], True)) or parse_violation(vpart[1:])) if vpart else None
         nuisance = ((sound and _parse_audio(npart, False)) or nuisance_parser(npart)) if npart else None
     except ValueError as e:
@@ -164,14 +166,15 @@ class OracleGenerator(Generator):
         return video
 
 
-def _audio_applies(probe: dict[str, Any], name: str) -> tuple[bool, str]:
+def _audio_applies(probe: dict[str, Any], name: str, render: Any = None) -> tuple[bool, str]:
     """Audio hook: whether audio violation ``name`` applies (a sounding contact in the clean render
-    at the default frame count; decided like ``bench.world.pipeline.applicable``)."""
+    at the default frame count; decided like ``bench.world.pipeline.applicable``).  ``render``:
+    the world's ``render_probe`` (default the 2-D one)."""
     from bench.audio.edits import AUDIO_VIOLATIONS
 
     if not AUDIO_VIOLATIONS[name].needs_sound:
         return True, ""
-    _, truth = render_probe(probe, 0, audio=True)
+    _, truth = (render or render_probe)(probe, 0, audio=True)
     return (True, "") if truth.sounds else (False, f"violation {name}: no contact in this scene makes a sound")
 
 

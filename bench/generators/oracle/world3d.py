@@ -3,7 +3,9 @@
 Same grammar, settings, provenance and artifacts as the 2-D ``oracle`` family
 (``bench.generators.oracle.generator``; one parser serves both), rendered by the 3-D world
 (``bench.world3d.render_probe3d``).  Nuisances: the 2-D world's 7 plus ``pan``, ``light`` and
-``retexture`` (``bench.world3d.nuisances``).  Revision ``world3d-<WORLD3D_VERSION>``;
+``retexture`` (``bench.world3d.nuisances``).  Setting ``audio: true`` synthesises the contacts'
+sound as in the 2-D world, and the audio violations/nuisances (``av_*``, ``aac`` ...,
+``bench.audio.edits``) apply to it.  Revision ``world3d-<WORLD3D_VERSION>``;
 ``provenance["world"]`` is ``"3d"``.
 """
 
@@ -14,7 +16,8 @@ import json
 from typing import Any
 
 from bench.generators.base import GENERATORS, Generator, GeneratorInfo
-from bench.generators.oracle.generator import OracleGenerator, parse_name, settings_used
+from bench.generators.oracle.generator import OracleGenerator, _audio_applies, _audio_edits, _audio_unit, \
+    _is_audio, parse_name, settings_used
 from bench.video import Video
 from bench.world.violations import VIOLATIONS
 
@@ -48,7 +51,8 @@ class Oracle3DGenerator(OracleGenerator):
         if self.violation:
             parts.append(f"violation {self.violation[0]} at magnitude {self.violation[1]:g}")
         if self.nuisance:
-            unit = {**NUISANCES, **NUISANCES3D}[self.nuisance[0]].unit
+            both = {**NUISANCES, **NUISANCES3D}
+            unit = both[self.nuisance[0]].unit if self.nuisance[0] in both else _audio_unit(self.nuisance[0])
             parts.append(f"nuisance {self.nuisance[0]} at {self.nuisance[1]:g} {unit}")
         self.info = GeneratorInfo(
             name=name, kind="oracle", access="local",
@@ -64,6 +68,10 @@ class Oracle3DGenerator(OracleGenerator):
             return False, "text-only probe (scene: null); the oracle renders only probes with a scene"
         if self.violation is None:
             return True, ""
+        if _is_audio(self.violation):
+            from bench.world3d import render_probe3d
+
+            return _audio_applies(probe, self.violation[0], render_probe3d)
         key = hashlib.sha256(json.dumps([probe.get("id"), probe["scene"], probe.get("expect")],
                                         sort_keys=True).encode()).hexdigest()
         if key not in self._applies:
@@ -77,11 +85,18 @@ class Oracle3DGenerator(OracleGenerator):
         params = settings_used(settings)
         if params["fps"] is None and probe.get("scene"):
             params["fps"] = params["frames"] / float(probe["scene"]["duration"])
-        violation = f"{self.violation[0]}:{self.violation[1]}" if self.violation else None
-        nuisance = f"{self.nuisance[0]}:{self.nuisance[1]}" if self.nuisance else None
+        av_v = self.violation if _is_audio(self.violation) else None
+        av_n = self.nuisance if _is_audio(self.nuisance) else None
+        violation = f"{self.violation[0]}:{self.violation[1]}" if self.violation and not av_v else None
+        nuisance = f"{self.nuisance[0]}:{self.nuisance[1]}" if self.nuisance and not av_n else None
+        sound = bool(params.pop("audio", False) or av_v or av_n)
+        if sound:
+            params["audio"] = True  # recorded only when on: silent renders keep their params
         video, truth = render_probe3d(probe, seed, frames=params["frames"], size=(params["height"], params["width"]),
                                       fps=params["fps"], k=params["k"], jitter=params["jitter"],
-                                      violation=violation, nuisance=nuisance)
+                                      violation=violation, nuisance=nuisance, audio=sound)
+        if av_v or av_n:
+            _audio_edits(video, truth, av_v, av_n, seed, probe)
         video.provenance.update({"params": params, "model": self.name, "revision": self.info.revision,
                                  "world": "3d", "artifacts": truth.to_bytes()})
         return video
