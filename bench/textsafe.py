@@ -34,6 +34,8 @@ from typing import Any
 _MD_PUNCT = re.compile(r"([\\`*_$|]|\](?=[(\[]))")
 _MD_LEAD = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|\d{1,9}[.)](?=\s|$)|-{3,}\s*$)")
 _CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# in HTML a newline or a tab is only white space (a <pre> block of provenance needs its line breaks)
+_CTRL_HTML = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _s(x: Any) -> str:
@@ -64,8 +66,9 @@ def md_cell(x: Any) -> str:
 def html_text(x: Any, quote: bool = True) -> str:
     """Text for an HTML page: control characters (ESC, BEL, other C0/C1, bidi overrides
     U+202A–U+202E and U+2066–U+2069, line separators) shown as ``\\xNN``/``\\uNNNN`` as in
-    :func:`term`, then ``html.escape`` (quotes too, so it is safe in attribute values)."""
-    return html.escape(term(x), quote=quote)
+    :func:`term`, then ``html.escape`` (quotes too, so it is safe in attribute values).  Newlines
+    and tabs stay: in HTML they are white space, and ``<pre>`` blocks need them."""
+    return html.escape(_visible(_CTRL_HTML, _s(x)), quote=quote)
 
 
 def plain(x: Any) -> str:
@@ -76,5 +79,8 @@ def plain(x: Any) -> str:
 
 def term(x: Any) -> str:
     """Text for the terminal: control characters shown as ``\\xNN`` (no escape sequences)."""
-    return _CTRL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                     _s(x))
+    return _visible(_CTRL, _s(x))
+
+
+def _visible(pattern: re.Pattern[str], s: str) -> str:
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", s)

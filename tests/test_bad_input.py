@@ -1127,6 +1127,13 @@ def test_markdown_and_html_escapers_make_control_characters_visible(text):
         assert "\\x" in out or "\\\\x" in out or "\\u" in out
 
 
+def test_html_keeps_line_breaks_of_multiline_text():
+    from bench.textsafe import html_text
+
+    # a provenance block in <pre> needs its newlines; in HTML they are only white space
+    assert html_text('{\n  "a": 1\n}') == '{\n  &quot;a&quot;: 1\n}'
+
+
 def test_report_files_hold_no_control_characters(run_copy, tmp_path, capsys):
     import pandas as pd
 
