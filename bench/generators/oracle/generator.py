@@ -134,11 +134,11 @@ class OracleGenerator(Generator):
         if self.violation is None:
             return True, ""
         if _is_audio(self.violation):
-            return _audio_applies(probe, self.violation[0])
+            return _audio_applies(probe, self.violation[0], self._render())
         key = hashlib.sha256(json.dumps([probe.get("id"), probe["scene"], probe.get("expect")],
                                         sort_keys=True).encode()).hexdigest()
         if key not in self._applies:
-            ok, why = applicable(probe, self.violation[0])
+            ok, why = self._applicable(probe, self.violation[0])
             self._applies[key] = (ok, f"violation {self.violation[0]}: {why}" if not ok else "")
         return self._applies[key]
 
@@ -156,14 +156,24 @@ class OracleGenerator(Generator):
         sound = bool(params.pop("audio", False) or av_v or av_n)
         if sound:
             params["audio"] = True  # recorded only when on: silent renders keep their params
-        video, truth = render_probe(probe, seed, frames=params["frames"], size=(params["height"], params["width"]),
-                                    fps=params["fps"], k=params["k"], jitter=params["jitter"],
-                                    violation=violation, nuisance=nuisance, audio=sound)
+        video, truth = self._render()(probe, seed, frames=params["frames"], size=(params["height"], params["width"]),
+                                      fps=params["fps"], k=params["k"], jitter=params["jitter"],
+                                      violation=violation, nuisance=nuisance, audio=sound)
         if av_v or av_n:
             _audio_edits(video, truth, av_v, av_n, seed, probe)
         video.provenance.update({"params": params, "model": self.name, "revision": self.info.revision,
-                                 "artifacts": truth.to_bytes()})
+                                 **self.world_provenance, "artifacts": truth.to_bytes()})
         return video
+
+    # the world this family renders (the 3-D family, bench.generators.oracle.world3d, overrides these)
+    world_provenance: dict[str, Any] = {}   # extra provenance keys (the 2-D world adds none)
+
+    def _render(self) -> Any:
+        """The world's ``render_probe``."""
+        return render_probe
+
+    def _applicable(self, probe: dict[str, Any], violation: str) -> tuple[bool, str]:
+        return applicable(probe, violation)
 
 
 def _audio_applies(probe: dict[str, Any], name: str, render: Any = None) -> tuple[bool, str]:

@@ -11,14 +11,10 @@ sound as in the 2-D world, and the audio violations/nuisances (``av_*``, ``aac``
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from bench.generators.base import GENERATORS, Generator, GeneratorInfo
-from bench.generators.oracle.generator import OracleGenerator, _audio_applies, _audio_edits, _audio_unit, \
-    _is_audio, parse_name, settings_used
-from bench.video import Video
+from bench.generators.oracle.generator import OracleGenerator, _audio_unit, parse_name
 from bench.world.violations import VIOLATIONS
 
 FAMILY3D = "oracle3d"
@@ -61,45 +57,17 @@ class Oracle3DGenerator(OracleGenerator):
             revision=f"world3d-{WORLD3D_VERSION}", size="procedural (no weights)", licence="same as bench")
         self._applies: dict[str, tuple[bool, str]] = {}
 
-    def supports(self, probe: dict[str, Any]) -> tuple[bool, str]:
-        from bench.world3d import applicable3d
+    world_provenance = {"world": "3d"}
 
-        if probe.get("scene") is None:
-            return False, "text-only probe (scene: null); the oracle renders only probes with a scene"
-        if self.violation is None:
-            return True, ""
-        if _is_audio(self.violation):
-            from bench.world3d import render_probe3d
-
-            return _audio_applies(probe, self.violation[0], render_probe3d)
-        key = hashlib.sha256(json.dumps([probe.get("id"), probe["scene"], probe.get("expect")],
-                                        sort_keys=True).encode()).hexdigest()
-        if key not in self._applies:
-            ok, why = applicable3d(probe, self.violation[0])
-            self._applies[key] = (ok, f"violation {self.violation[0]}: {why}" if not ok else "")
-        return self._applies[key]
-
-    def generate(self, probe: dict[str, Any], seed: int, settings: dict[str, Any]) -> Video:
+    def _render(self) -> Any:
         from bench.world3d import render_probe3d
 
-        params = settings_used(settings)
-        if params["fps"] is None and probe.get("scene"):
-            params["fps"] = params["frames"] / float(probe["scene"]["duration"])
-        av_v = self.violation if _is_audio(self.violation) else None
-        av_n = self.nuisance if _is_audio(self.nuisance) else None
-        violation = f"{self.violation[0]}:{self.violation[1]}" if self.violation and not av_v else None
-        nuisance = f"{self.nuisance[0]}:{self.nuisance[1]}" if self.nuisance and not av_n else None
-        sound = bool(params.pop("audio", False) or av_v or av_n)
-        if sound:
-            params["audio"] = True  # recorded only when on: silent renders keep their params
-        video, truth = render_probe3d(probe, seed, frames=params["frames"], size=(params["height"], params["width"]),
-                                      fps=params["fps"], k=params["k"], jitter=params["jitter"],
-                                      violation=violation, nuisance=nuisance, audio=sound)
-        if av_v or av_n:
-            _audio_edits(video, truth, av_v, av_n, seed, probe)
-        video.provenance.update({"params": params, "model": self.name, "revision": self.info.revision,
-                                 "world": "3d", "artifacts": truth.to_bytes()})
-        return video
+        return render_probe3d
+
+    def _applicable(self, probe: dict[str, Any], violation: str) -> tuple[bool, str]:
+        from bench.world3d import applicable3d
+
+        return applicable3d(probe, violation)
 
 
 @GENERATORS.register(FAMILY3D)
