@@ -77,18 +77,11 @@ def sim_end(scene: Scene, times: np.ndarray) -> float:
     return max(scene.duration, float(times[-1])) + 1e-6
 
 
-def draw(probe: dict[str, Any], scene: Scene, sim: Simulation, camera: Camera, times: np.ndarray,
-         fps: float, seed: int, k: int) -> tuple[np.ndarray, Truth]:
-    """Render the simulated world at video ``times`` and build its ground truth."""
-    ed = sim.edits
-    wt = ed.clock(times)
-    pos, vel = sim.sample(wt)
-    N, T = len(scene.actors), len(times)
-    s = camera.scale
-    exists = np.stack([ed.exists(a, wt) for a in range(N)]) if N else np.zeros((0, T), bool)
-    opacity = np.ones((N, T))
-    for a, frames, alpha in ed.opacity:
-        opacity[a, [f for f in frames if 0 <= f < T]] = alpha
+def identity_tracks(scene: Scene, ed: Edits, wt: np.ndarray) -> tuple[np.ndarray, list, list, np.ndarray, list]:
+    """Each actor's look at world times ``wt`` (shape ``(T,)``) after the identity edits (swaps):
+    rgb ``(N, T, 3)`` in 0..255, colour and shape names per frame, the swap's blend ``mix`` ``(N, T)``
+    and the new shape per actor (None when it keeps its own).  Shared by both oracle worlds."""
+    N, T = len(scene.actors), len(wt)
     rgb = np.zeros((N, T, 3))
     colour = [[a.colour] * T for a in scene.actors]
     shape = [[a.shape] * T for a in scene.actors]
@@ -105,6 +98,22 @@ def draw(probe: dict[str, Any], scene: Scene, sim: Simulation, camera: Camera, t
             colour[ch.actor][i] = ch.colour
             if ch.mix >= 0.5:
                 shape[ch.actor][i] = ch.new_shape
+    return rgb, colour, shape, mix, new_shape
+
+
+def draw(probe: dict[str, Any], scene: Scene, sim: Simulation, camera: Camera, times: np.ndarray,
+         fps: float, seed: int, k: int) -> tuple[np.ndarray, Truth]:
+    """Render the simulated world at video ``times`` and build its ground truth."""
+    ed = sim.edits
+    wt = ed.clock(times)
+    pos, vel = sim.sample(wt)
+    N, T = len(scene.actors), len(times)
+    s = camera.scale
+    exists = np.stack([ed.exists(a, wt) for a in range(N)]) if N else np.zeros((0, T), bool)
+    opacity = np.ones((N, T))
+    for a, frames, alpha in ed.opacity:
+        opacity[a, [f for f in frames if 0 <= f < T]] = alpha
+    rgb, colour, shape, mix, new_shape = identity_tracks(scene, ed, wt)
     sprites = [Sprite(act.shape, act.half * s, camera.to_edge(pos[a]), rgb[a], opacity[a] * exists[a], exists[a],
                       act.z, new_shape[a], mix[a] if new_shape[a] else None)
                for a, act in enumerate(scene.actors)]

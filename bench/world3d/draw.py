@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.suites.palette import OBJECT_COLOURS
+from bench.world.pipeline import identity_tracks
 from bench.world.truth import Truth
 from bench.world3d import solids
 from bench.world3d.camera import PerspectiveCamera
@@ -38,28 +38,6 @@ class Truth3D(Truth):
         d = super().to_json_dict()
         d["world3d"] = self.extra
         return d
-
-
-def _identity(scene, ed, wt):
-    """Per actor and frame: rgb, colour name, shape name, mix; and new-shape per actor."""
-    N, T = len(scene.actors), len(wt)
-    rgb = np.zeros((N, T, 3))
-    colour = [[a.colour] * T for a in scene.actors]
-    shape = [[a.shape] * T for a in scene.actors]
-    mix = np.zeros((N, T))
-    new_shape: list[str | None] = [None] * N
-    for a, act in enumerate(scene.actors):
-        rgb[a] = OBJECT_COLOURS[act.colour]
-    for ch in ed.identity:
-        on = wt >= ch.t
-        rgb[ch.actor, on] = ch.rgb
-        mix[ch.actor, on] = ch.mix
-        new_shape[ch.actor] = ch.new_shape if ch.new_shape != scene.actors[ch.actor].shape else None
-        for i in np.flatnonzero(on):
-            colour[ch.actor][i] = ch.colour
-            if ch.mix >= 0.5:
-                shape[ch.actor][i] = ch.new_shape
-    return rgb, colour, shape, mix, new_shape
 
 
 def _pose_frame(stage: Stage, scene, i: int, pos3, quat, exists, rgb, mix, new_shape, colours: dict) -> list[int]:
@@ -120,7 +98,7 @@ def draw3d(probe: dict[str, Any], scene, sim: Sim3D, look: Look, cams: list[Pers
     opacity = np.ones((N, T))
     for a, frs, alpha in ed.opacity:
         opacity[a, [f for f in frs if 0 <= f < T]] = alpha
-    rgb, colour, shape, mix, new_shape = _identity(scene, ed, wt)
+    rgb, colour, shape, mix, new_shape = identity_tracks(scene, ed, wt)
     frames = np.zeros((T, H, W, 3), np.uint8)
     visible = np.zeros((N, T, H, W), bool)
     amodal = np.zeros((N, T, H, W), bool)
